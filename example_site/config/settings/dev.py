@@ -1,0 +1,17 @@
+"""Development settings: for this machine only, never for a public server."""
+
+from wagtail_chatbot_crm.fields import DEVELOPMENT_KEY
+
+from .base import *  # noqa: F403
+
+DEBUG = True
+SECRET_KEY = "example-site-development-only-not-secret"
+ALLOWED_HOSTS = ["localhost", "127.0.0.1", "[::1]"]
+
+WAGTAIL_CHATBOT_CRM = {
+    # Published with the code: fine for a demo, never for real credentials.
+    "ENCRYPTION_KEYS": [DEVELOPMENT_KEY],
+    # The demo CRM inbox runs on this machine over plain http.
+    "ALLOW_HTTP": True,
+    "ALLOWED_NETWORKS": ["127.0.0.0/8", "::1/128"],
+}

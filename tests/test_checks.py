@@ -1,0 +1,81 @@
+import pytest
+from cryptography.fernet import Fernet
+
+from wagtail_chatbot_crm.checks import (
+    check_encryption_keys,
+    check_outgoing_request_safety,
+    check_settings,
+)
+from wagtail_chatbot_crm.fields import DEVELOPMENT_KEY
+
+
+def ids(messages):
+    return [message.id for message in messages]
+
+
+def test_configured_site_passes(settings):
+    settings.WAGTAIL_CHATBOT_CRM = {"ENCRYPTION_KEYS": [Fernet.generate_key().decode()]}
+    assert check_encryption_keys(None) == []
+    assert check_outgoing_request_safety(None) == []
+    assert check_settings(None) == []
+
+
+@pytest.mark.parametrize("configured", [{}, {"ENCRYPTION_KEYS": []}])
+def test_missing_key_is_an_error_that_says_how_to_make_one(settings, configured):
+    settings.WAGTAIL_CHATBOT_CRM = configured
+    [error] = check_encryption_keys(None)
+    assert error.id == "wagtail_chatbot_crm.E001"
+    assert "Fernet.generate_key()" in error.hint
+
+
+def test_settings_dict_missing_altogether_is_the_same_error(settings):
+    del settings.WAGTAIL_CHATBOT_CRM
+    assert ids(check_encryption_keys(None)) == ["wagtail_chatbot_crm.E001"]
+
+
+def test_malformed_key_is_an_error(settings):
+    settings.WAGTAIL_CHATBOT_CRM = {"ENCRYPTION_KEYS": ["not-a-key"]}
+    assert ids(check_encryption_keys(None)) == ["wagtail_chatbot_crm.E002"]
+
+
+def test_development_key_warns_only_in_production(settings):
+    settings.WAGTAIL_CHATBOT_CRM = {"ENCRYPTION_KEYS": [DEVELOPMENT_KEY]}
+    settings.DEBUG = True
+    assert check_encryption_keys(None) == []
+    settings.DEBUG = False
+    assert ids(check_encryption_keys(None)) == ["wagtail_chatbot_crm.W001"]
+
+
+def test_plain_http_warns_in_production(settings):
+    settings.WAGTAIL_CHATBOT_CRM = {"ALLOW_HTTP": True}
+    settings.DEBUG = False
+    assert ids(check_outgoing_request_safety(None)) == ["wagtail_chatbot_crm.W002"]
+    settings.DEBUG = True
+    assert check_outgoing_request_safety(None) == []
+
+
+def test_bad_allowed_network_is_an_error(settings):
+    settings.WAGTAIL_CHATBOT_CRM = {"ALLOWED_NETWORKS": ["127.0.0.0/8", "localhost"]}
+    [error] = check_outgoing_request_safety(None)
+    assert error.id == "wagtail_chatbot_crm.E003"
+    assert "'localhost'" in error.msg
+
+
+def test_unknown_key_warns(settings):
+    settings.WAGTAIL_CHATBOT_CRM = {"RETRY_SCHEDUEL": [1]}
+    [warning] = check_settings(None)
+    assert warning.id == "wagtail_chatbot_crm.W003"
+    assert "'RETRY_SCHEDUEL'" in warning.msg
+
+
+@pytest.mark.parametrize("schedule", ["60,300", [60, "300"], [-1], [True]])
+def test_bad_retry_schedule_is_an_error(settings, schedule):
+    settings.WAGTAIL_CHATBOT_CRM = {"RETRY_SCHEDULE": schedule}
+    assert ids(check_settings(None)) == ["wagtail_chatbot_crm.E004"]
+
+
+def test_checks_run_through_django(settings):
+    from django.core.checks import run_checks
+
+    settings.WAGTAIL_CHATBOT_CRM = {}
+    assert "wagtail_chatbot_crm.E001" in ids(run_checks())

@@ -1,0 +1,273 @@
+"""Forms: the visitor's lead form and the admin's chatbot editor."""
+
+from collections.abc import Mapping
+from typing import Any
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator, URLValidator
+from django.utils.translation import gettext_lazy as _
+from wagtail.admin.forms import WagtailAdminModelForm
+from wagtail.admin.forms.models import WagtailAdminModelFormMetaclass
+
+from .mapping import find_conflicts
+from .models import BodyFormat, Chatbot, CustomHeader
+from .validators import header_looks_secret
+
+# --- The visitor's lead form ------------------------------------------------
+
+
+class TextInputField(forms.CharField):
+    """A CharField that refuses JSON numbers, lists and objects."""
+
+    def to_python(self, value):
+        if value is not None and not isinstance(value, str):
+            raise ValidationError(_("Enter text."), code="invalid_type")
+        return super().to_python(value)
+
+
+class EmailInputField(TextInputField, forms.EmailField):
+    """An email field that refuses non-text JSON values."""
+
+
+class ConsentField(forms.BooleanField):
+    """A checkbox that also takes JSON true/false."""
+
+    def to_python(self, value):
+        if isinstance(value, list | dict):
+            raise ValidationError(_("Enter true or false."), code="invalid_type")
+        return super().to_python(value)
+
+
+phone_validator = RegexValidator(
+    r"^\+?[0-9 ().\-/]{3,}( *(x|ext\.?) *[0-9]+)?$",
+    _("Enter a phone number using digits, spaces and + ( ) - only."),
+    code="invalid_phone",
+)
+
+
+class LeadForm(forms.Form):
+    """The contact details a chatbot asks for, built from its settings."""
+
+    FIELD_LIMITS = {"name": 200, "email": 254, "phone": 50, "company": 200}
+    MESSAGE_LIMIT = 5000
+    PAGE_URL_LIMIT = 2000
+
+    def __init__(self, chatbot: Chatbot, data: Mapping[str, Any] | None = None):
+        super().__init__(data)
+        self.chatbot = chatbot
+        labels = {
+            "name": _("Name"),
+            "email": _("Email"),
+            "phone": _("Phone"),
+            "company": _("Company"),
+            "message": _("Message"),
+        }
+        for name in ("name", "email", "phone", "company"):
+            if chatbot.asks(name):
+                field_class = EmailInputField if name == "email" else TextInputField
+                self.fields[name] = field_class(
+                    label=labels[name],
+                    max_length=self.FIELD_LIMITS[name],
+                    required=chatbot.requires(name),
+                )
+        if chatbot.asks("phone"):
+            self.fields["phone"].validators.append(phone_validator)
+        if chatbot.asks("message"):
+            self.fields["message"] = TextInputField(
+                label=labels["message"],
+                max_length=self.MESSAGE_LIMIT,
+                required=chatbot.requires("message"),
+                strip=True,
+            )
+        if chatbot.asks_consent:
+            self.fields["consent"] = ConsentField(
+                label=chatbot.consent_text, required=False
+            )
+        self.fields["page_url"] = TextInputField(
+            required=False,
+            max_length=self.PAGE_URL_LIMIT,
+            validators=[URLValidator(schemes=["http", "https"])],
+        )
+
+    @classmethod
+    def clean_source_url(cls, url: str | None) -> str:
+        """A referring page address if it is a usable URL, else ""."""
+        if not url or len(url) > cls.PAGE_URL_LIMIT:
+            return ""
+        try:
+            URLValidator(schemes=["http", "https"])(url)
+        except ValidationError:
+            return ""
+        return url
+
+
+# --- Secrets in admin forms --------------------------------------------------
+
+
+class _Keep:
+    """Sentinel: the secret input was left blank, keep what is stored."""
+
+    def __repr__(self):
+        return "KEEP"
+
+
+KEEP = _Keep()
+
+
+class SecretInput(forms.Widget):
+    """A password input that never renders a stored value back.
+
+    When a value is stored it shows a placeholder saying so, and a checkbox
+    to clear it. Left blank, the stored value is kept.
+    """
+
+    template_name = "wagtail_chatbot_crm/widgets/secret_input.html"
+    input_type = "password"
+
+    class Media:
+        css = {"all": ["wagtail_chatbot_crm/css/admin.css"]}
+
+    def __init__(self, attrs=None, stored=False):
+        attrs = {"autocomplete": "new-password", "spellcheck": "false", **(attrs or {})}
+        super().__init__(attrs)
+        self.stored = stored
+
+    def format_value(self, value):
+        return None
+
+    def get_context(self, name, value, attrs):
+        context = super().get_context(name, None, attrs)
+        context["widget"]["stored"] = self.stored
+        context["widget"]["type"] = self.input_type
+        if self.stored:
+            context["widget"]["attrs"]["placeholder"] = _(
+                "Stored — leave blank to keep"
+            )
+        return context
+
+    def value_from_datadict(self, data, files, name):
+        typed = data.get(name) or ""
+        if typed:
+            return typed
+        if data.get(f"{name}-clear"):
+            return ""
+        return KEEP
+
+    def value_omitted_from_data(self, data, files, name):
+        return False
+
+
+class SecretField(forms.CharField):
+    """A form field for an encrypted secret; blank keeps the stored one."""
+
+    def __init__(self, *, stored=False, **kwargs):
+        kwargs["widget"] = SecretInput(stored=stored)
+        kwargs["required"] = False
+        super().__init__(**kwargs)
+
+    def clean(self, value):
+        if value is KEEP:
+            return KEEP
+        return super().clean(value)
+
+    def has_changed(self, initial, data):
+        return data is not KEEP
+
+
+class SecretFieldsFormMixin:
+    """Swap the instance's masked fields for ``SecretField``s and resolve
+    "leave blank to keep" back to the stored value before the model sees it.
+    """
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        masked = getattr(self.instance, "masked_fields", tuple)
+        for name in masked():
+            if name in self.fields:
+                original = self.fields[name]
+                self.fields[name] = SecretField(
+                    stored=bool(getattr(self.instance, name, "")),
+                    label=original.label,
+                    help_text=original.help_text,
+                )
+
+    def clean(self):
+        cleaned = super().clean()
+        for name, field in self.fields.items():
+            if isinstance(field, SecretField) and cleaned.get(name) is KEEP:
+                cleaned[name] = getattr(self.instance, name, "")
+        return cleaned
+
+    def kept_secret(self, name: str) -> bool:
+        """Whether a secret input was left blank, keeping the stored value."""
+        field = self.fields.get(name)
+        return isinstance(field, SecretField) and (
+            field.widget.value_from_datadict(
+                self.data, self.files, self.add_prefix(name)
+            )
+            is KEEP
+        )
+
+
+class ChatbotChildForm(SecretFieldsFormMixin, WagtailAdminModelForm):
+    """Form for the chatbot's inline rows (mappings, static values, headers)."""
+
+    def clean(self):
+        cleaned = super().clean()
+        if isinstance(self.instance, CustomHeader):
+            if header_looks_secret(cleaned.get("name", "")):
+                cleaned["is_secret"] = True
+            if (
+                self.instance.is_secret
+                and not cleaned.get("is_secret")
+                and self.kept_secret("value")
+            ):
+                self.add_error(
+                    "value",
+                    _(
+                        "This value is stored as a secret. To send it as a plain "
+                        "header, enter it again."
+                    ),
+                )
+        return cleaned
+
+
+class ChatbotAdminFormMetaclass(WagtailAdminModelFormMetaclass):
+    @classmethod
+    def child_form(cls):
+        return ChatbotChildForm
+
+
+class ChatbotAdminForm(
+    SecretFieldsFormMixin, WagtailAdminModelForm, metaclass=ChatbotAdminFormMetaclass
+):
+    """The chatbot editor: secrets masked, CRM field paths checked together."""
+
+    PATH_FORMSETS = ("field_mappings", "static_values")
+
+    def is_valid(self):
+        valid = super().is_valid()
+        return self._check_crm_field_paths() and valid
+
+    def _check_crm_field_paths(self) -> bool:
+        """Mark rows whose CRM field paths collide (``a`` and ``a.b``)."""
+        cleaned = getattr(self, "cleaned_data", {})
+        nested = cleaned.get("body_format", BodyFormat.JSON) == BodyFormat.JSON
+        rows = []
+        for name in self.PATH_FORMSETS:
+            formset = self.formsets.get(name)
+            if formset is None:
+                continue
+            for form in formset.forms:
+                if formset.can_delete and formset._should_delete_form(form):
+                    continue
+                path = getattr(form, "cleaned_data", {}).get("crm_field")
+                if path:
+                    rows.append((form, path))
+        conflicts = find_conflicts([path for _form, path in rows], nested=nested)
+        for index, message in conflicts.items():
+            form = rows[index][0]
+            if "crm_field" not in form.errors:
+                form.add_error("crm_field", message)
+        return not conflicts

@@ -1,0 +1,101 @@
+"""Recording a lead: validate, save, schedule delivery, tell the hooks."""
+
+import logging
+from collections.abc import Mapping
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.crypto import salted_hmac
+from django.utils.translation import gettext as _
+from wagtail import hooks
+
+from .conf import crm_settings
+from .forms import LeadForm
+from .models import Chatbot, Lead, SendCondition, SyncStatus
+
+logger = logging.getLogger(__name__)
+
+HOOK_NAME = "after_record_lead"
+
+
+def record_lead(
+    chatbot: Chatbot,
+    data: Mapping[str, Any],
+    *,
+    source_url: str | None = None,
+    client_ip: str | None = None,
+) -> Lead:
+    """Validate ``data`` against the chatbot's form, save it as a lead and
+    schedule its delivery once the transaction commits.
+
+    Raises ``ValidationError`` (with a dict of field errors) and stores
+    nothing when the data is not acceptable. ``source_url`` is the page the
+    lead came from, used when the data names none.
+    """
+    form = LeadForm(chatbot, data)
+    if not form.is_valid():
+        raise ValidationError(form.errors.as_data())
+    values = form.cleaned_data
+    now = timezone.now()
+    lead = Lead(
+        chatbot=chatbot,
+        name=values.get("name", ""),
+        email=values.get("email", ""),
+        phone=values.get("phone", ""),
+        company=values.get("company", ""),
+        message=values.get("message", ""),
+        consent=bool(values.get("consent")),
+        consent_at=now if values.get("consent") else None,
+        page_url=values.get("page_url") or LeadForm.clean_source_url(source_url),
+        client_ip_hash=hash_client_ip(client_ip),
+        created_at=now,
+    )
+    lead.sync_status, lead.last_error = initial_status(chatbot, lead)
+    with transaction.atomic():
+        lead.save()
+    logger.info(
+        "Recorded lead %s for chatbot %s (%s)", lead.pk, chatbot.slug, lead.sync_status
+    )
+    _fire_hooks(lead)
+    return lead
+
+
+def initial_status(chatbot: Chatbot, lead: Lead) -> tuple[str, str]:
+    """The status a new lead starts in, and why it will not be sent if so."""
+    if not chatbot.crm_enabled:
+        return SyncStatus.SKIPPED, _("CRM sync was off when this lead came in.")
+    if chatbot.send_condition == SendCondition.CONSENT and not lead.consent:
+        return SyncStatus.SKIPPED, _(
+            "The visitor did not tick the consent box, and this chatbot sends "
+            "only leads that did."
+        )
+    return SyncStatus.PENDING, ""
+
+
+def client_ip_digest(client_ip: str) -> str:
+    """A keyed hash of an address: stable, but not reversible without the
+    site's ``SECRET_KEY``."""
+    return salted_hmac(
+        "wagtail_chatbot_crm.client_ip", client_ip, algorithm="sha256"
+    ).hexdigest()
+
+
+def hash_client_ip(client_ip: str | None) -> str:
+    """The hash stored with a lead, or "" when addresses are not kept."""
+    if not client_ip or not crm_settings.STORE_CLIENT_IP_HASH:
+        return ""
+    return client_ip_digest(client_ip)
+
+
+def _fire_hooks(lead: Lead) -> None:
+    # The lead is saved before the hooks run, and a failing hook is logged
+    # rather than raised: a site's own code must never cost a visitor's lead.
+    for hook in hooks.get_hooks(HOOK_NAME):
+        try:
+            hook(lead)
+        except Exception:
+            logger.exception(
+                "The %s hook %r failed for lead %s", HOOK_NAME, hook, lead.pk
+            )

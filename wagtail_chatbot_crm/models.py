@@ -1,0 +1,604 @@
+"""Chatbots, their CRM settings, the leads they capture and delivery attempts."""
+
+import base64
+import binascii
+import json
+import uuid
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from modelcluster.fields import ParentalKey
+from modelcluster.models import ClusterableModel
+from wagtail.models import Orderable
+
+from .fields import EncryptedTextField
+from .mapping import PathError, parse_path
+from .validators import (
+    header_looks_secret,
+    split_emails,
+    validate_email_list,
+    validate_header_name,
+    validate_header_value,
+    validate_webhook_url,
+)
+
+
+class FieldRequirement(models.TextChoices):
+    OFF = "off", _("Not asked")
+    OPTIONAL = "optional", _("Optional")
+    REQUIRED = "required", _("Required")
+
+
+class AuthType(models.TextChoices):
+    NONE = "none", _("None")
+    BEARER = "bearer", _("Bearer token")
+    API_KEY = "api_key", _("API key in a header")
+    BASIC = "basic", _("Basic auth (user name and password)")
+
+
+class BodyFormat(models.TextChoices):
+    JSON = "json", _("JSON")
+    FORM = "form", _("Form-encoded (Salesforce Web-to-Lead)")
+
+
+class SendCondition(models.TextChoices):
+    ALL = "all", _("Send every lead")
+    CONSENT = "consent", _("Send only leads that ticked the consent box")
+
+
+class Preset(models.TextChoices):
+    GENERIC = "generic", _("Generic webhook / REST API")
+    SALESFORCE = "salesforce", _("Salesforce Web-to-Lead")
+    HUBSPOT = "hubspot", _("HubSpot")
+    PIPEDRIVE = "pipedrive", _("Pipedrive")
+    ZOHO = "zoho", _("Zoho CRM")
+    ACTIVECAMPAIGN = "activecampaign", _("ActiveCampaign")
+    FRESHSALES = "freshsales", _("Freshsales")
+    ZAPIER = "zapier", _("Zapier / Make / n8n catch hook")
+
+
+# The contact fields a chatbot can ask for, in the order they are shown.
+CONTACT_FIELDS = ("name", "email", "phone", "company", "message")
+
+
+class Chatbot(ClusterableModel):
+    """A chatbot that captures leads and sends them to a CRM."""
+
+    SECRET_FIELDS = ("bearer_token", "api_key", "basic_password", "signing_secret")
+
+    name = models.CharField(_("name"), max_length=255)
+    slug = models.SlugField(
+        _("slug"),
+        max_length=100,
+        unique=True,
+        help_text=_(
+            'Identifies the chatbot in templates ({% chatbot_widget "slug" %}) '
+            "and in its address /chatbot/<slug>/leads/."
+        ),
+    )
+    enabled = models.BooleanField(
+        _("enabled"),
+        default=True,
+        help_text=_("When off, the chatbot is not shown and accepts no leads."),
+    )
+    greeting = models.TextField(
+        _("greeting"),
+        default=_("Hi! Leave your details and we will get back to you."),
+        help_text=_("The first message visitors see when they open the chat."),
+    )
+    ask_name = models.CharField(
+        _("name field"),
+        max_length=8,
+        choices=FieldRequirement.choices,
+        default=FieldRequirement.REQUIRED,
+    )
+    ask_email = models.CharField(
+        _("email field"),
+        max_length=8,
+        choices=FieldRequirement.choices,
+        default=FieldRequirement.REQUIRED,
+    )
+    ask_phone = models.CharField(
+        _("phone field"),
+        max_length=8,
+        choices=FieldRequirement.choices,
+        default=FieldRequirement.OPTIONAL,
+    )
+    ask_company = models.CharField(
+        _("company field"),
+        max_length=8,
+        choices=FieldRequirement.choices,
+        default=FieldRequirement.OFF,
+    )
+    ask_message = models.CharField(
+        _("message field"),
+        max_length=8,
+        choices=FieldRequirement.choices,
+        default=FieldRequirement.OPTIONAL,
+    )
+    consent_text = models.TextField(
+        _("consent text"),
+        blank=True,
+        help_text=_(
+            "Shown beside a checkbox, e.g. “I agree to be contacted about my "
+            "enquiry.” Leave blank for no checkbox. Whether it was ticked, and "
+            "when, is stored with the lead."
+        ),
+    )
+    thank_you_text = models.TextField(
+        _("thank-you text"),
+        default=_("Thank you! We will be in touch soon."),
+        help_text=_("Shown after a visitor has sent their details."),
+    )
+
+    crm_enabled = models.BooleanField(
+        _("enable CRM sync"),
+        default=False,
+        help_text=_(
+            "Send each new lead to the webhook below. Leads that arrive while "
+            "this is off are kept as “Not sent” and can be sent later by hand."
+        ),
+    )
+    preset = models.CharField(
+        _("CRM"),
+        max_length=20,
+        choices=Preset.choices,
+        default=Preset.GENERIC,
+        help_text=_("Which CRM receives the leads."),
+    )
+    webhook_url = models.URLField(
+        _("webhook URL"),
+        max_length=2000,
+        blank=True,
+        validators=[validate_webhook_url],
+        help_text=_(
+            "The address leads are posted to, from your CRM's settings or its "
+            "API documentation. Must start with https://."
+        ),
+    )
+    body_format = models.CharField(
+        _("body format"),
+        max_length=8,
+        choices=BodyFormat.choices,
+        default=BodyFormat.JSON,
+        help_text=_("How the lead is encoded. Most CRMs take JSON."),
+    )
+    send_condition = models.CharField(
+        _("which leads to send"),
+        max_length=8,
+        choices=SendCondition.choices,
+        default=SendCondition.ALL,
+        help_text=_(
+            "Leads that do not meet the condition are kept as “Not sent” with "
+            "the reason."
+        ),
+    )
+    auth_type = models.CharField(
+        _("authentication"),
+        max_length=10,
+        choices=AuthType.choices,
+        default=AuthType.NONE,
+        help_text=_("How your CRM checks that a request comes from you."),
+    )
+    bearer_token = EncryptedTextField(
+        _("bearer token"),
+        help_text=_("Sent as “Authorization: Bearer <token>”. Stored encrypted."),
+    )
+    api_key_header = models.CharField(
+        _("API key header"),
+        max_length=100,
+        default="X-API-Key",
+        help_text=_("Name of the header that carries the API key."),
+    )
+    api_key = EncryptedTextField(_("API key"), help_text=_("Stored encrypted."))
+    basic_username = models.CharField(_("user name"), max_length=255, blank=True)
+    basic_password = EncryptedTextField(_("password"), help_text=_("Stored encrypted."))
+    signing_secret = EncryptedTextField(
+        _("signing secret"),
+        help_text=_(
+            "Optional. A secret starting with “whsec_”: each request is then "
+            "signed (Standard Webhooks headers) so your receiver can check it "
+            "came from this site. Stored encrypted."
+        ),
+    )
+    rate_limit_per_minute = models.PositiveIntegerField(
+        _("rate limit per minute"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(10000)],
+        help_text=_(
+            "Optional. Most requests per minute your CRM accepts. Leads beyond "
+            "it wait their turn; none fail because of it."
+        ),
+    )
+
+    notification_emails = models.TextField(
+        _("notification emails"),
+        blank=True,
+        validators=[validate_email_list],
+        help_text=_(
+            "Who is told by email when a lead could not be delivered, one "
+            "address per line or separated by commas. Blank: the site's admins."
+        ),
+    )
+
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("chatbot")
+        verbose_name_plural = _("chatbots")
+        ordering = ["name"]
+        permissions = [
+            ("change_crm_settings", _("Can change CRM settings")),
+            ("test_connection", _("Can test the CRM connection")),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def masked_fields(self) -> tuple[str, ...]:
+        """Fields an admin form must never render back."""
+        return self.SECRET_FIELDS
+
+    def asks(self, field_name: str) -> bool:
+        """Whether the chatbot's form shows a contact field."""
+        return getattr(self, f"ask_{field_name}") != FieldRequirement.OFF
+
+    def requires(self, field_name: str) -> bool:
+        """Whether a contact field must be filled in."""
+        return getattr(self, f"ask_{field_name}") == FieldRequirement.REQUIRED
+
+    @property
+    def asks_consent(self) -> bool:
+        return bool(self.consent_text.strip())
+
+    def clean(self):
+        super().clean()
+        errors: dict[str, list[str]] = {}
+
+        def need(field, message):
+            errors.setdefault(field, []).append(message)
+
+        if self.crm_enabled and not self.webhook_url:
+            need(
+                "webhook_url",
+                _("Enter the address to send leads to, or turn CRM sync off."),
+            )
+        if self.auth_type == AuthType.BEARER and not self.bearer_token:
+            need(
+                "bearer_token",
+                _("Enter the token, or choose another kind of authentication."),
+            )
+        elif self.auth_type == AuthType.API_KEY:
+            if not self.api_key:
+                need(
+                    "api_key",
+                    _("Enter the API key, or choose another kind of authentication."),
+                )
+            try:
+                validate_header_name(self.api_key_header)
+            except ValidationError as exc:
+                errors.setdefault("api_key_header", []).extend(exc.messages)
+        elif self.auth_type == AuthType.BASIC:
+            if not self.basic_username:
+                need("basic_username", _("Enter the user name for Basic auth."))
+            if not self.basic_password:
+                need("basic_password", _("Enter the password for Basic auth."))
+        if self.signing_secret and not _is_standard_webhooks_secret(
+            self.signing_secret
+        ):
+            need(
+                "signing_secret",
+                _(
+                    "A signing secret starts with “whsec_” followed by base64 "
+                    "text of at least 24 bytes, as your receiver shows it."
+                ),
+            )
+        if not any(self.asks(name) for name in CONTACT_FIELDS):
+            need("ask_email", _("Ask for at least one contact field."))
+        if errors:
+            raise ValidationError(errors)
+
+    def notification_recipients(self) -> list[str]:
+        """The addresses told about failed deliveries (blank: the admins)."""
+        return split_emails(self.notification_emails) or [
+            email for _name, email in getattr(settings, "ADMINS", [])
+        ]
+
+
+def _is_standard_webhooks_secret(secret: str) -> bool:
+    if not secret.startswith("whsec_"):
+        return False
+    try:
+        key = base64.b64decode(secret.removeprefix("whsec_"), validate=True)
+    except (binascii.Error, ValueError):
+        return False
+    return 24 <= len(key) <= 64
+
+
+class MappingSource(models.TextChoices):
+    NAME = "name", _("Name")
+    FIRST_NAME = "first_name", _("First name (split from name)")
+    LAST_NAME = "last_name", _("Last name (split from name)")
+    EMAIL = "email", _("Email")
+    PHONE = "phone", _("Phone")
+    COMPANY = "company", _("Company")
+    MESSAGE = "message", _("Message")
+    PAGE_URL = "page_url", _("Page URL")
+    CHATBOT_NAME = "chatbot_name", _("Chatbot name")
+    SUBMITTED_AT = "submitted_at", _("Submitted at (date and time)")
+    LEAD_ID = "lead_id", _("Lead id")
+    CONSENT = "consent", _("Consent given (true/false)")
+
+
+class Transform(models.TextChoices):
+    NONE = "", _("None")
+    LOWERCASE = "lowercase", _("lowercase")
+    UPPERCASE = "uppercase", _("UPPERCASE")
+    TRIM = "trim", _("Trim spaces")
+    DATE = "date", _("Date format")
+
+
+class FieldMapping(Orderable):
+    """One chatbot field sent to one CRM field."""
+
+    chatbot = ParentalKey(
+        Chatbot, on_delete=models.CASCADE, related_name="field_mappings"
+    )
+    source = models.CharField(
+        _("chatbot field"), max_length=20, choices=MappingSource.choices
+    )
+    crm_field = models.CharField(
+        _("CRM field"),
+        max_length=255,
+        help_text=_(
+            "The CRM's name for the field. In JSON, dots nest: "
+            "“properties.email” or “data.0.Last_Name”."
+        ),
+    )
+    transform = models.CharField(
+        _("transform"),
+        max_length=10,
+        choices=Transform.choices,
+        default=Transform.NONE,
+        blank=True,
+    )
+    date_format = models.CharField(
+        _("date format"),
+        max_length=50,
+        blank=True,
+        help_text=_(
+            "For “Date format”: strftime codes such as %Y-%m-%d. Blank gives ISO 8601."
+        ),
+    )
+
+    class Meta(Orderable.Meta):
+        verbose_name = _("field mapping")
+        verbose_name_plural = _("field mappings")
+
+    def __str__(self):
+        return f"{self.source} → {self.crm_field}"
+
+    def clean(self):
+        super().clean()
+        if (
+            self.transform == Transform.DATE
+            and self.source != MappingSource.SUBMITTED_AT
+        ):
+            raise ValidationError({"transform": _("Only “Submitted at” is a date.")})
+        if self.date_format and self.transform != Transform.DATE:
+            raise ValidationError(
+                {"date_format": _("Choose the “Date format” transform to use this.")}
+            )
+        _validate_crm_field(self.crm_field)
+
+
+class StaticValue(Orderable):
+    """A fixed value sent with every lead, such as lead_source = Chatbot."""
+
+    chatbot = ParentalKey(
+        Chatbot, on_delete=models.CASCADE, related_name="static_values"
+    )
+    crm_field = models.CharField(_("CRM field"), max_length=255)
+    value = models.TextField(_("value"), blank=True)
+    is_json = models.BooleanField(
+        _("JSON value"),
+        default=False,
+        help_text=_('Send true, 42 or ["Email"] as JSON instead of as text.'),
+    )
+
+    class Meta(Orderable.Meta):
+        verbose_name = _("static value")
+        verbose_name_plural = _("static values")
+
+    def __str__(self):
+        return f"{self.crm_field} = {self.value}"
+
+    def clean(self):
+        super().clean()
+        _validate_crm_field(self.crm_field)
+        if self.is_json:
+            try:
+                json.loads(self.value)
+            except ValueError as exc:
+                raise ValidationError(
+                    {"value": _("This is not valid JSON: %(error)s") % {"error": exc}}
+                ) from exc
+
+
+class CustomHeader(Orderable):
+    """An extra HTTP header sent with every delivery."""
+
+    chatbot = ParentalKey(
+        Chatbot, on_delete=models.CASCADE, related_name="custom_headers"
+    )
+    name = models.CharField(
+        _("header name"), max_length=100, validators=[validate_header_name]
+    )
+    # Always encrypted at rest; ``is_secret`` decides whether the admin masks it.
+    value = EncryptedTextField(_("value"), validators=[validate_header_value])
+    is_secret = models.BooleanField(
+        _("secret"),
+        default=False,
+        help_text=_(
+            "Mask the value in the admin. Headers named like credentials "
+            "(Authorization, *Token*, *Key*…) are always secret."
+        ),
+    )
+
+    class Meta(Orderable.Meta):
+        verbose_name = _("custom header")
+        verbose_name_plural = _("custom headers")
+
+    def __str__(self):
+        return self.name
+
+    def masked_fields(self) -> tuple[str, ...]:
+        return ("value",) if self.is_secret and self.value else ()
+
+    def clean(self):
+        super().clean()
+        if header_looks_secret(self.name):
+            self.is_secret = True
+
+
+class SyncStatus(models.TextChoices):
+    PENDING = "pending", _("Pending")
+    RETRYING = "retrying", _("Retrying")
+    SYNCED = "synced", _("Synced")
+    FAILED = "failed", _("Failed")
+    SKIPPED = "skipped", _("Not sent")
+
+
+class Lead(models.Model):
+    """A visitor's contact details and where they are on the way to the CRM."""
+
+    chatbot = models.ForeignKey(
+        Chatbot,
+        on_delete=models.PROTECT,
+        related_name="leads",
+        verbose_name=_("chatbot"),
+    )
+    uuid = models.UUIDField(_("UUID"), default=uuid.uuid4, unique=True, editable=False)
+    name = models.CharField(_("name"), max_length=200, blank=True)
+    email = models.EmailField(_("email"), max_length=254, blank=True)
+    phone = models.CharField(_("phone"), max_length=50, blank=True)
+    company = models.CharField(_("company"), max_length=200, blank=True)
+    message = models.TextField(_("message"), blank=True)
+    consent = models.BooleanField(_("consent given"), default=False)
+    consent_at = models.DateTimeField(_("consent given at"), null=True, blank=True)
+    page_url = models.URLField(_("page URL"), max_length=2000, blank=True)
+    client_ip_hash = models.CharField(
+        _("client IP hash"), max_length=64, blank=True, editable=False
+    )
+    extra_data = models.JSONField(
+        _("extra data"),
+        default=dict,
+        blank=True,
+        help_text=_("Other answers, such as a form page's extra fields."),
+    )
+    created_at = models.DateTimeField(
+        _("created"), default=timezone.now, editable=False
+    )
+
+    sync_status = models.CharField(
+        _("sync status"),
+        max_length=10,
+        choices=SyncStatus.choices,
+        default=SyncStatus.PENDING,
+    )
+    tries = models.PositiveIntegerField(_("tries"), default=0)
+    next_attempt_at = models.DateTimeField(_("next try"), null=True, blank=True)
+    last_error = models.TextField(_("last error"), blank=True)
+    synced_at = models.DateTimeField(_("synced at"), null=True, blank=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("lead")
+        verbose_name_plural = _("leads")
+        ordering = ["-created_at", "-pk"]
+        indexes = [
+            models.Index(fields=["-created_at"], name="wcc_lead_created"),
+            models.Index(fields=["sync_status", "-created_at"], name="wcc_lead_status"),
+            models.Index(fields=["chatbot", "-created_at"], name="wcc_lead_chatbot"),
+            models.Index(
+                fields=["sync_status", "next_attempt_at"], name="wcc_lead_due"
+            ),
+        ]
+        permissions = [
+            ("export_lead", _("Can export leads")),
+            ("retry_lead", _("Can retry lead deliveries")),
+        ]
+
+    def __str__(self):
+        who = self.name or self.email or self.phone or str(self.uuid)
+        return f"{who} ({self.chatbot})" if self.chatbot_id else who
+
+
+class AttemptTrigger(models.TextChoices):
+    AUTOMATIC = "automatic", _("Automatic")
+    MANUAL = "manual", _("Retry by an editor")
+    TEST = "test", _("Connection test")
+
+
+class DeliveryAttempt(models.Model):
+    """One HTTP request to the CRM and what came of it. Never holds a secret."""
+
+    lead = models.ForeignKey(
+        Lead,
+        on_delete=models.CASCADE,
+        related_name="attempts",
+        null=True,
+        blank=True,
+        verbose_name=_("lead"),
+        help_text=_("Empty for connection tests."),
+    )
+    chatbot = models.ForeignKey(
+        Chatbot,
+        on_delete=models.CASCADE,
+        related_name="delivery_attempts",
+        verbose_name=_("chatbot"),
+    )
+    attempt_number = models.PositiveIntegerField(_("try"), default=1)
+    trigger = models.CharField(
+        _("trigger"),
+        max_length=10,
+        choices=AttemptTrigger.choices,
+        default=AttemptTrigger.AUTOMATIC,
+    )
+    started_at = models.DateTimeField(_("started"), default=timezone.now)
+    duration_ms = models.PositiveIntegerField(_("duration (ms)"), default=0)
+    status_code = models.PositiveSmallIntegerField(
+        _("HTTP status"), null=True, blank=True
+    )
+    success = models.BooleanField(_("success"), default=False)
+    error = models.TextField(_("error"), blank=True)
+    error_detail = models.TextField(_("technical detail"), blank=True)
+    response_excerpt = models.TextField(_("response excerpt"), blank=True)
+
+    class Meta:
+        verbose_name = _("delivery attempt")
+        verbose_name_plural = _("delivery attempts")
+        ordering = ["-started_at", "-pk"]
+        indexes = [
+            models.Index(fields=["lead", "-started_at"], name="wcc_attempt_lead"),
+            models.Index(fields=["chatbot", "started_at"], name="wcc_attempt_chatbot"),
+            models.Index(fields=["started_at"], name="wcc_attempt_started"),
+        ]
+
+    def __str__(self):
+        return (
+            f"{self.get_trigger_display()} #{self.attempt_number}: {self.status_code}"
+        )
+
+
+def _validate_crm_field(path: str) -> None:
+    try:
+        parse_path(path)
+    except PathError as exc:
+        raise ValidationError({"crm_field": str(exc)}) from exc

@@ -1,0 +1,139 @@
+"""Admin viewsets: the Chatbot snippet editor."""
+
+from django.utils.translation import gettext_lazy as _
+from wagtail.admin.panels import (
+    FieldPanel,
+    FieldRowPanel,
+    HelpPanel,
+    InlinePanel,
+    MultiFieldPanel,
+    ObjectList,
+    TabbedInterface,
+)
+from wagtail.admin.ui.tables import BooleanColumn, UpdatedAtColumn
+from wagtail.snippets.views.snippets import SnippetViewSet
+
+from .forms import ChatbotAdminForm
+from .models import Chatbot
+
+
+class ChatbotViewSet(SnippetViewSet):
+    model = Chatbot
+    icon = "comment"
+    menu_label = _("Chatbots")
+    menu_order = 250
+    add_to_admin_menu = True
+    # A copy would have to carry the credentials along; start from a blank form.
+    copy_view_enabled = False
+    list_display = [
+        "name",
+        "slug",
+        BooleanColumn("enabled", label=_("Enabled")),
+        BooleanColumn("crm_enabled", label=_("CRM sync")),
+        UpdatedAtColumn(),
+    ]
+    list_filter = ["enabled", "crm_enabled", "preset"]
+    search_fields = ["name", "slug"]
+    ordering = ["name"]
+
+    edit_handler = TabbedInterface(
+        [
+            ObjectList(
+                [
+                    FieldPanel("name"),
+                    FieldPanel("slug"),
+                    FieldPanel("enabled"),
+                    FieldPanel("greeting"),
+                    MultiFieldPanel(
+                        [
+                            FieldRowPanel(
+                                [FieldPanel("ask_name"), FieldPanel("ask_email")]
+                            ),
+                            FieldRowPanel(
+                                [FieldPanel("ask_phone"), FieldPanel("ask_company")]
+                            ),
+                            FieldPanel("ask_message"),
+                        ],
+                        heading=_("Contact fields"),
+                        help_text=_("Which details the chatbot asks visitors for."),
+                    ),
+                    FieldPanel("consent_text"),
+                    FieldPanel("thank_you_text"),
+                ],
+                heading=_("Chatbot"),
+            ),
+            ObjectList(
+                [
+                    FieldPanel("crm_enabled"),
+                    FieldPanel("preset"),
+                    FieldPanel("webhook_url"),
+                    FieldRowPanel(
+                        [FieldPanel("body_format"), FieldPanel("send_condition")]
+                    ),
+                    MultiFieldPanel(
+                        [
+                            FieldPanel("auth_type"),
+                            FieldPanel("bearer_token"),
+                            FieldRowPanel(
+                                [FieldPanel("api_key_header"), FieldPanel("api_key")],
+                                help_text=_("For “API key in a header”."),
+                            ),
+                            FieldRowPanel(
+                                [
+                                    FieldPanel("basic_username"),
+                                    FieldPanel("basic_password"),
+                                ],
+                                help_text=_("For “Basic auth”."),
+                            ),
+                        ],
+                        heading=_("Authentication"),
+                        help_text=_(
+                            "Fill in only the fields of the type you choose. Stored "
+                            "secrets are never shown again: leave a field blank to "
+                            "keep what is stored."
+                        ),
+                    ),
+                    FieldPanel("signing_secret"),
+                    FieldPanel("rate_limit_per_minute"),
+                    InlinePanel(
+                        "custom_headers",
+                        heading=_("Custom headers"),
+                        label=_("Header"),
+                        help_text=_("Extra headers your CRM asks for."),
+                    ),
+                ],
+                heading=_("CRM integration"),
+            ),
+            ObjectList(
+                [
+                    HelpPanel(
+                        content=_(
+                            "<p>Each row sends one chatbot field to a field of your "
+                            "CRM. In JSON bodies a dot nests and a number makes a "
+                            "list: <code>properties.email</code> sends "
+                            '<code>{"properties": {"email": …}}</code>.</p>'
+                        )
+                    ),
+                    InlinePanel(
+                        "field_mappings",
+                        heading=_("Field mapping"),
+                        label=_("Mapping"),
+                    ),
+                    InlinePanel(
+                        "static_values",
+                        heading=_("Static values"),
+                        label=_("Static value"),
+                        help_text=_(
+                            "Sent with every lead, e.g. lead_source = Chatbot."
+                        ),
+                    ),
+                ],
+                heading=_("Field mapping"),
+            ),
+            ObjectList(
+                [FieldPanel("notification_emails")],
+                heading=_("Notifications"),
+            ),
+        ],
+        base_form_class=ChatbotAdminForm,
+    )
