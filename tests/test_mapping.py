@@ -58,7 +58,10 @@ def test_compatible_paths_have_no_conflicts():
         (
             ["a.b", "a"],
             {
-                1: "Other rows put fields inside “a”, so it cannot also be a single value."
+                1: (
+                    "Other rows put fields inside “a”, so it cannot also be a "
+                    "single value."
+                )
             },
         ),
         (

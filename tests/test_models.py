@@ -1,0 +1,206 @@
+import pytest
+from django.core.exceptions import ValidationError
+
+from wagtail_chatbot_crm.models import (
+    Chatbot,
+    CustomHeader,
+    FieldMapping,
+    FieldRequirement,
+    Lead,
+    StaticValue,
+    SyncStatus,
+)
+
+pytestmark = pytest.mark.django_db
+
+SIGNING_SECRET = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
+
+
+def errors_of(instance):
+    with pytest.raises(ValidationError) as excinfo:
+        instance.full_clean()
+    return excinfo.value.message_dict
+
+
+def chatbot(**fields):
+    values = {"name": "Sales", "slug": "sales"}
+    values.update(fields)
+    return Chatbot(**values)
+
+
+def test_a_plain_chatbot_is_valid():
+    chatbot().full_clean()
+
+
+def test_crm_sync_needs_a_webhook_url():
+    assert errors_of(chatbot(crm_enabled=True))["webhook_url"] == [
+        "Enter the address to send leads to, or turn CRM sync off."
+    ]
+
+
+def test_webhook_url_must_be_https(settings):
+    settings.WAGTAIL_CHATBOT_CRM = {**settings.WAGTAIL_CHATBOT_CRM, "ALLOW_HTTP": False}
+    errors = errors_of(chatbot(webhook_url="http://crm.example.com/hook"))
+    assert errors["webhook_url"] == [
+        "Use an https:// address. Plain http:// would send leads and credentials "
+        "unencrypted."
+    ]
+    chatbot(webhook_url="https://crm.example.com/hook").full_clean()
+
+
+def test_plain_http_is_accepted_where_allowed(settings):
+    settings.WAGTAIL_CHATBOT_CRM = {**settings.WAGTAIL_CHATBOT_CRM, "ALLOW_HTTP": True}
+    chatbot(webhook_url="http://127.0.0.1:9000/hook").full_clean()
+
+
+def test_credentials_in_the_url_are_refused():
+    errors = errors_of(chatbot(webhook_url="https://user:pw@crm.example.com/"))
+    assert "Basic auth" in errors["webhook_url"][0]
+
+
+@pytest.mark.parametrize(
+    ("fields", "field", "message"),
+    [
+        (
+            {"auth_type": "bearer"},
+            "bearer_token",
+            "Enter the token, or choose another kind of authentication.",
+        ),
+        (
+            {"auth_type": "api_key"},
+            "api_key",
+            "Enter the API key, or choose another kind of authentication.",
+        ),
+        (
+            {"auth_type": "api_key", "api_key": "k", "api_key_header": "X Api Key"},
+            "api_key_header",
+            "“X Api Key” is not a valid header name: use letters, digits and - "
+            "only, with no spaces or colons.",
+        ),
+        (
+            {"auth_type": "basic", "basic_password": "p"},
+            "basic_username",
+            "Enter the user name for Basic auth.",
+        ),
+        (
+            {"auth_type": "basic", "basic_username": "u"},
+            "basic_password",
+            "Enter the password for Basic auth.",
+        ),
+    ],
+)
+def test_auth_type_requires_its_credentials(fields, field, message):
+    assert errors_of(chatbot(**fields))[field] == [message]
+
+
+def test_credentials_of_the_chosen_type_are_enough():
+    chatbot(auth_type="bearer", bearer_token="t").full_clean()
+    chatbot(auth_type="api_key", api_key="k").full_clean()
+    chatbot(auth_type="basic", basic_username="u", basic_password="p").full_clean()
+
+
+@pytest.mark.parametrize("secret", ["secret", "whsec_not base64!", "whsec_c2hvcnQ="])
+def test_signing_secret_must_be_a_standard_webhooks_secret(secret):
+    assert "signing_secret" in errors_of(chatbot(signing_secret=secret))
+
+
+def test_standard_webhooks_secret_is_accepted():
+    chatbot(signing_secret=SIGNING_SECRET).full_clean()
+
+
+def test_at_least_one_contact_field_is_asked():
+    off = FieldRequirement.OFF
+    errors = errors_of(
+        chatbot(
+            ask_name=off, ask_email=off, ask_phone=off, ask_company=off, ask_message=off
+        )
+    )
+    assert errors["ask_email"] == ["Ask for at least one contact field."]
+
+
+def test_notification_emails_are_validated():
+    errors = errors_of(chatbot(notification_emails="ops@example.com, nope"))
+    assert errors["notification_emails"] == ["Not valid email addresses: nope"]
+
+
+def test_notification_recipients_fall_back_to_admins(settings):
+    settings.ADMINS = [("Ops", "ops@example.com")]
+    assert chatbot().notification_recipients() == ["ops@example.com"]
+    listed = chatbot(notification_emails="a@example.com\nb@example.com; c@example.com")
+    assert listed.notification_recipients() == [
+        "a@example.com",
+        "b@example.com",
+        "c@example.com",
+    ]
+
+
+def test_date_transform_only_applies_to_dates(make_chatbot):
+    bot = make_chatbot()
+    mapping = FieldMapping(chatbot=bot, source="email", crm_field="e", transform="date")
+    assert errors_of(mapping)["transform"] == ["Only “Submitted at” is a date."]
+    FieldMapping(
+        chatbot=bot,
+        source="submitted_at",
+        crm_field="created",
+        transform="date",
+        date_format="%Y-%m-%d",
+    ).full_clean()
+
+
+def test_mapping_path_is_checked(make_chatbot):
+    mapping = FieldMapping(chatbot=make_chatbot(), source="email", crm_field="a..b")
+    assert "crm_field" in errors_of(mapping)
+
+
+def test_json_static_values_must_parse(make_chatbot):
+    bot = make_chatbot()
+    bad = StaticValue(chatbot=bot, crm_field="tags", value="[Email", is_json=True)
+    assert errors_of(bad)["value"][0].startswith("This is not valid JSON")
+    StaticValue(
+        chatbot=bot, crm_field="tags", value='["Email"]', is_json=True
+    ).full_clean()
+    StaticValue(
+        chatbot=bot, crm_field="src", value="[Email", is_json=False
+    ).full_clean()
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "field"),
+    [
+        ("X Bad", "v", "name"),
+        ("X-Bad:", "v", "name"),
+        ("Content-Type", "text/plain", "name"),
+        ("Idempotency-Key", "v", "name"),
+        ("X-Good", "line\r\nInjected: yes", "value"),
+    ],
+)
+def test_custom_headers_are_validated(make_chatbot, name, value, field):
+    header = CustomHeader(chatbot=make_chatbot(), name=name, value=value)
+    assert field in errors_of(header)
+
+
+def test_headers_named_like_credentials_become_secret(make_chatbot):
+    header = CustomHeader(chatbot=make_chatbot(), name="X-Auth-Token", value="v")
+    header.full_clean()
+    assert header.is_secret is True
+    plain = CustomHeader(chatbot=header.chatbot, name="X-Source", value="web")
+    plain.full_clean()
+    assert plain.is_secret is False
+
+
+def test_chatbot_with_leads_cannot_be_deleted(make_chatbot):
+    from django.db.models import ProtectedError
+
+    bot = make_chatbot()
+    Lead.objects.create(chatbot=bot, name="Ann")
+    with pytest.raises(ProtectedError):
+        bot.delete()
+
+
+def test_new_lead_defaults(make_chatbot):
+    lead = Lead.objects.create(chatbot=make_chatbot(), email="ann@example.com")
+    assert lead.sync_status == SyncStatus.PENDING
+    assert lead.get_sync_status_display() == "Pending"
+    assert lead.tries == 0
+    assert lead.uuid
+    assert SyncStatus.SKIPPED.label == "Not sent"

@@ -1,0 +1,301 @@
+"""The visitor endpoint: POST /chatbot/<slug>/leads/."""
+
+import json
+import threading
+
+import pytest
+import requests
+from django.urls import reverse
+
+from wagtail_chatbot_crm.models import Lead, SyncStatus
+
+pytestmark = pytest.mark.django_db
+
+VALID = {"name": "Ada Lovelace", "email": "ada@example.com"}
+
+
+def url(slug="sales"):
+    return reverse("wagtail_chatbot_crm:lead_capture", args=[slug])
+
+
+def post_json(client, data, slug="sales", **headers):
+    body = data if isinstance(data, str | bytes) else json.dumps(data)
+    return client.post(url(slug), body, content_type="application/json", **headers)
+
+
+def test_url_is_where_the_spec_says():
+    assert url("demo") == "/chatbot/demo/leads/"
+
+
+def test_json_lead_is_created(client, chatbot):
+    response = post_json(client, {**VALID, "phone": "+44 20 7946 0958"})
+    assert response.status_code == 201
+    lead = Lead.objects.get()
+    assert response.json() == {"id": lead.pk, "uuid": str(lead.uuid)}
+    assert lead.phone == "+44 20 7946 0958"
+    assert lead.sync_status == SyncStatus.PENDING
+    assert "no-store" in response["Cache-Control"]
+
+
+def test_form_encoded_lead_is_created(client, chatbot):
+    response = client.post(
+        url(), {"name": "Ada", "email": "ada@example.com", "message": "Call me"}
+    )
+    assert response.status_code == 201
+    assert Lead.objects.get().message == "Call me"
+
+
+def test_urlencoded_body_is_accepted(client, chatbot):
+    response = client.post(
+        url(),
+        "name=Ada&email=ada%40example.com",
+        content_type="application/x-www-form-urlencoded",
+    )
+    assert response.status_code == 201
+
+
+def test_each_bad_field_is_named(client, chatbot):
+    response = post_json(
+        client,
+        {"name": "", "email": "ada@", "phone": "call me maybe", "message": "x" * 5001},
+    )
+    assert response.status_code == 400
+    assert response.json() == {
+        "errors": {
+            "name": ["This field is required."],
+            "email": ["Enter a valid email address."],
+            "phone": ["Enter a phone number using digits, spaces and + ( ) - only."],
+            "message": ["Ensure this value has at most 5000 characters (it has 5001)."],
+        }
+    }
+    assert Lead.objects.count() == 0
+
+
+def test_missing_required_fields_are_named(client, chatbot):
+    response = post_json(client, {})
+    assert response.status_code == 400
+    assert response.json() == {
+        "errors": {
+            "name": ["This field is required."],
+            "email": ["This field is required."],
+        }
+    }
+
+
+@pytest.mark.parametrize("value", [42, ["ada@example.com"], {"a": 1}])
+def test_non_text_json_values_are_refused(client, chatbot, value):
+    response = post_json(client, {"name": "Ada", "email": value})
+    assert response.status_code == 400
+    assert response.json() == {"errors": {"email": ["Enter text."]}}
+
+
+def test_bad_page_url_is_named(client, chatbot):
+    response = post_json(client, {**VALID, "page_url": "javascript:alert(1)"})
+    assert response.status_code == 400
+    assert response.json() == {"errors": {"page_url": ["Enter a valid URL."]}}
+
+
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [
+        ("{not json", "The request body is not valid JSON."),
+        ("null", "Send the lead as a JSON object."),
+        (b"\xff\xfe", "The request body is not valid JSON."),
+        ("[1, 2]", "Send the lead as a JSON object."),
+        ('"text"', "Send the lead as a JSON object."),
+    ],
+)
+def test_malformed_json_is_a_clear_400(client, chatbot, body, message):
+    response = post_json(client, body)
+    assert response.status_code == 400
+    assert response.json() == {"errors": {"__all__": [message]}}
+    assert Lead.objects.count() == 0
+
+
+@pytest.mark.parametrize("content_type", ["text/plain", ""])
+def test_unsupported_content_type_is_a_clear_400(client, chatbot, content_type):
+    response = client.generic("POST", url(), b"", content_type=content_type)
+    assert response.status_code == 400
+    assert response.json() == {
+        "errors": {"__all__": ["Send the lead as JSON or as form data."]}
+    }
+
+
+def test_unknown_chatbot_is_404(client, chatbot):
+    response = post_json(client, VALID, slug="nope")
+    assert response.status_code == 404
+    assert response.json() == {
+        "errors": {"__all__": ["There is no chatbot at this address."]}
+    }
+
+
+def test_disabled_chatbot_is_404(client, make_chatbot):
+    make_chatbot(enabled=False)
+    assert post_json(client, VALID).status_code == 404
+    assert Lead.objects.count() == 0
+
+
+@pytest.mark.parametrize("method", ["get", "put", "patch", "delete"])
+def test_other_methods_are_405(client, chatbot, method):
+    response = getattr(client, method)(url())
+    assert response.status_code == 405
+    assert response["Allow"] == "POST"
+    assert response.json() == {"errors": {"__all__": ["Send leads with POST."]}}
+
+
+def test_oversized_body_is_413_and_stores_nothing(client, chatbot):
+    response = post_json(client, {**VALID, "message": "x" * 20_000})
+    assert response.status_code == 413
+    assert response.json() == {"errors": {"__all__": ["The request is too large."]}}
+    assert Lead.objects.count() == 0
+
+
+def test_body_limit_is_a_setting(client, chatbot, settings):
+    settings.WAGTAIL_CHATBOT_CRM = {
+        **settings.WAGTAIL_CHATBOT_CRM,
+        "MAX_REQUEST_BYTES": 100,
+    }
+    assert post_json(client, {**VALID, "message": "x" * 100}).status_code == 413
+    assert post_json(client, VALID).status_code == 201
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {"HTTP_ORIGIN": "https://evil.example"},
+        {"HTTP_ORIGIN": "null"},
+        {"HTTP_REFERER": "https://evil.example/page"},
+        {"HTTP_ORIGIN": "https://evil.example", "HTTP_REFERER": "http://testserver/"},
+    ],
+)
+def test_another_sites_page_is_403(client, chatbot, headers):
+    response = post_json(client, VALID, **headers)
+    assert response.status_code == 403
+    assert response.json() == {
+        "errors": {"__all__": ["Leads can only be sent from this site."]}
+    }
+    assert Lead.objects.count() == 0
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {},
+        {"HTTP_ORIGIN": "http://testserver"},
+        {"HTTP_ORIGIN": "https://TESTSERVER:8443"},
+        {"HTTP_REFERER": "http://testserver/contact/"},
+        {"HTTP_ORIGIN": "http://localhost"},  # a Wagtail Site's hostname
+    ],
+)
+def test_own_site_or_server_side_client_is_accepted(client, chatbot, headers):
+    assert post_json(client, VALID, **headers).status_code == 201
+
+
+def test_trusted_origins_setting(client, chatbot, settings):
+    settings.WAGTAIL_CHATBOT_CRM = {
+        **settings.WAGTAIL_CHATBOT_CRM,
+        "TRUSTED_ORIGINS": ["https://shop.example.com", "landing.example.com"],
+    }
+    for origin in ("https://shop.example.com", "https://landing.example.com"):
+        assert post_json(client, VALID, HTTP_ORIGIN=origin).status_code == 201
+    assert (
+        post_json(client, VALID, HTTP_ORIGIN="https://other.example.com").status_code
+        == 403
+    )
+
+
+def test_rate_limit_answers_429_with_retry_after(client, chatbot, settings):
+    settings.WAGTAIL_CHATBOT_CRM = {
+        **settings.WAGTAIL_CHATBOT_CRM,
+        "RATE_LIMIT_REQUESTS": 3,
+        "RATE_LIMIT_WINDOW": 60,
+    }
+    statuses = [post_json(client, VALID).status_code for _ in range(3)]
+    assert statuses == [201, 201, 201]
+    response = post_json(client, VALID)
+    assert response.status_code == 429
+    assert 1 <= int(response["Retry-After"]) <= 60
+    assert response.json() == {
+        "errors": {
+            "__all__": ["Too many messages from you. Please try again in a minute."]
+        }
+    }
+    assert Lead.objects.count() == 3
+    # Another client is not affected.
+    assert post_json(client, VALID, REMOTE_ADDR="198.51.100.7").status_code == 201
+
+
+def test_rate_limit_uses_the_proxy_header_when_configured(client, chatbot, settings):
+    settings.WAGTAIL_CHATBOT_CRM = {
+        **settings.WAGTAIL_CHATBOT_CRM,
+        "RATE_LIMIT_REQUESTS": 1,
+        "CLIENT_IP_HEADER": "HTTP_X_FORWARDED_FOR",
+    }
+    first = {"HTTP_X_FORWARDED_FOR": "spoofed, 203.0.113.1"}
+    second = {"HTTP_X_FORWARDED_FOR": "spoofed, 203.0.113.2"}
+    assert post_json(client, VALID, **first).status_code == 201
+    assert post_json(client, VALID, **first).status_code == 429
+    assert post_json(client, VALID, **second).status_code == 201
+
+
+def test_rate_limit_can_be_turned_off(client, chatbot, settings):
+    settings.WAGTAIL_CHATBOT_CRM = {
+        **settings.WAGTAIL_CHATBOT_CRM,
+        "RATE_LIMIT_REQUESTS": 0,
+    }
+    assert {post_json(client, VALID).status_code for _ in range(15)} == {201}
+
+
+def test_honeypot_is_answered_like_success_and_stores_nothing(client, chatbot):
+    response = post_json(client, {**VALID, "website": "http://spam.example"})
+    assert response.status_code == 201
+    assert set(response.json()) == {"id", "uuid"}
+    assert Lead.objects.count() == 0
+
+
+def test_honeypot_field_is_configurable(client, chatbot, settings):
+    settings.WAGTAIL_CHATBOT_CRM = {
+        **settings.WAGTAIL_CHATBOT_CRM,
+        "HONEYPOT_FIELD": "",
+    }
+    assert post_json(client, {**VALID, "website": "x"}).status_code == 201
+    assert Lead.objects.count() == 1
+
+
+def test_lead_for_chatbot_with_sync_off_is_not_sent(client, make_chatbot):
+    make_chatbot(crm_enabled=False)
+    assert post_json(client, VALID).status_code == 201
+    lead = Lead.objects.get()
+    assert lead.sync_status == SyncStatus.SKIPPED
+    assert lead.last_error == "CRM sync was off when this lead came in."
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_submissions_are_all_saved(live_server, make_chatbot, settings):
+    settings.WAGTAIL_CHATBOT_CRM = {
+        **settings.WAGTAIL_CHATBOT_CRM,
+        "RATE_LIMIT_REQUESTS": 0,
+    }
+    make_chatbot()
+    count = 24
+    statuses = []
+    barrier = threading.Barrier(count)
+
+    def submit(number):
+        barrier.wait()
+        response = requests.post(
+            f"{live_server.url}{url()}",
+            json={"name": f"Visitor {number}", "email": f"v{number}@example.com"},
+            timeout=30,
+        )
+        statuses.append(response.status_code)
+
+    threads = [threading.Thread(target=submit, args=(n,)) for n in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert statuses == [201] * count
+    assert Lead.objects.count() == count
+    assert len(set(Lead.objects.values_list("uuid", flat=True))) == count
