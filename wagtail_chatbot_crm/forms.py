@@ -8,7 +8,6 @@ from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator, URLValidator
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.forms import WagtailAdminModelForm
-from wagtail.admin.forms.models import WagtailAdminModelFormMetaclass
 
 from .mapping import find_conflicts
 from .models import BodyFormat, Chatbot, CustomHeader
@@ -233,15 +232,7 @@ class ChatbotChildForm(SecretFieldsFormMixin, WagtailAdminModelForm):
         return cleaned
 
 
-class ChatbotAdminFormMetaclass(WagtailAdminModelFormMetaclass):
-    @classmethod
-    def child_form(cls):
-        return ChatbotChildForm
-
-
-class ChatbotAdminForm(
-    SecretFieldsFormMixin, WagtailAdminModelForm, metaclass=ChatbotAdminFormMetaclass
-):
+class ChatbotAdminForm(SecretFieldsFormMixin, WagtailAdminModelForm):
     """The chatbot editor: secrets masked, CRM field paths checked together."""
 
     PATH_FORMSETS = ("field_mappings", "static_values")

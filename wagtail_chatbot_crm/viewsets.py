@@ -1,11 +1,11 @@
 """Admin viewsets: the Chatbot snippet editor."""
 
+from django import forms
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import (
     FieldPanel,
     FieldRowPanel,
     HelpPanel,
-    InlinePanel,
     MultiFieldPanel,
     ObjectList,
     TabbedInterface,
@@ -15,6 +15,7 @@ from wagtail.snippets.views.snippets import SnippetViewSet
 
 from .forms import ChatbotAdminForm
 from .models import Chatbot
+from .panels import ChatbotInlinePanel
 
 
 class ChatbotViewSet(SnippetViewSet):
@@ -95,8 +96,17 @@ class ChatbotViewSet(SnippetViewSet):
                     ),
                     FieldPanel("signing_secret"),
                     FieldPanel("rate_limit_per_minute"),
-                    InlinePanel(
+                    ChatbotInlinePanel(
                         "custom_headers",
+                        panels=[
+                            FieldRowPanel(
+                                [
+                                    FieldPanel("name"),
+                                    FieldPanel("value", widget=forms.TextInput),
+                                ]
+                            ),
+                            FieldPanel("is_secret"),
+                        ],
                         heading=_("Custom headers"),
                         label=_("Header"),
                         help_text=_("Extra headers your CRM asks for."),
@@ -114,12 +124,12 @@ class ChatbotViewSet(SnippetViewSet):
                             '<code>{"properties": {"email": …}}</code>.</p>'
                         )
                     ),
-                    InlinePanel(
+                    ChatbotInlinePanel(
                         "field_mappings",
                         heading=_("Field mapping"),
                         label=_("Mapping"),
                     ),
-                    InlinePanel(
+                    ChatbotInlinePanel(
                         "static_values",
                         heading=_("Static values"),
                         label=_("Static value"),
