@@ -298,7 +298,8 @@ def test_unmasking_a_secret_header_needs_its_value_again(admin_client, make_chat
     assert response.status_code == 200
     form = response.context["form"].formsets["custom_headers"].forms[0]
     assert form.errors["value"] == [
-        "This value is stored as a secret. To send it as a plain header, enter it again."
+        "This value is stored as a secret. To send it as a plain header, enter it "
+        "again."
     ]
     assert HEADER_SECRET not in response.content.decode()
 
