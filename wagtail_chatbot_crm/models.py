@@ -192,6 +192,7 @@ class Chatbot(ClusterableModel):
         _("API key header"),
         max_length=100,
         default="X-API-Key",
+        blank=True,
         help_text=_("Name of the header that carries the API key."),
     )
     api_key = EncryptedTextField(_("API key"), help_text=_("Stored encrypted."))
@@ -280,10 +281,13 @@ class Chatbot(ClusterableModel):
                     "api_key",
                     _("Enter the API key, or choose another kind of authentication."),
                 )
-            try:
-                validate_header_name(self.api_key_header)
-            except ValidationError as exc:
-                errors.setdefault("api_key_header", []).extend(exc.messages)
+            if not self.api_key_header:
+                need("api_key_header", _("Enter the header name, such as X-API-Key."))
+            else:
+                try:
+                    validate_header_name(self.api_key_header)
+                except ValidationError as exc:
+                    errors.setdefault("api_key_header", []).extend(exc.messages)
         elif self.auth_type == AuthType.BASIC:
             if not self.basic_username:
                 need("basic_username", _("Enter the user name for Basic auth."))

@@ -126,11 +126,28 @@ class ChatbotViewSet(SnippetViewSet):
                     ),
                     ChatbotInlinePanel(
                         "field_mappings",
+                        panels=[
+                            FieldRowPanel(
+                                [FieldPanel("source"), FieldPanel("crm_field")]
+                            ),
+                            FieldRowPanel(
+                                [FieldPanel("transform"), FieldPanel("date_format")]
+                            ),
+                        ],
                         heading=_("Field mapping"),
                         label=_("Mapping"),
                     ),
                     ChatbotInlinePanel(
                         "static_values",
+                        panels=[
+                            FieldRowPanel(
+                                [
+                                    FieldPanel("crm_field"),
+                                    FieldPanel("value", widget=forms.TextInput),
+                                ]
+                            ),
+                            FieldPanel("is_json"),
+                        ],
                         heading=_("Static values"),
                         label=_("Static value"),
                         help_text=_(
