@@ -8,7 +8,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 MANAGE := cd example_site && ../$(BIN)/python manage.py
 
-.PHONY: demo test lint format install clean
+.PHONY: demo test test-wagtail7 lint format install clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -29,6 +29,17 @@ demo: install
 test: install
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
+# The oldest Wagtail release line we support, in a virtualenv of its own.
+WAGTAIL7_VENV := .venv-wagtail7
+$(WAGTAIL7_VENV)/.installed: pyproject.toml setup.cfg
+	$(PYTHON) -m venv $(WAGTAIL7_VENV)
+	$(WAGTAIL7_VENV)/bin/python -m pip install --quiet --upgrade pip
+	$(WAGTAIL7_VENV)/bin/python -m pip install --quiet -e ".[test]" "wagtail>=7.3,<7.4"
+	touch $@
+
+test-wagtail7: $(WAGTAIL7_VENV)/.installed
+	$(WAGTAIL7_VENV)/bin/python -m pytest -q $(PYTEST_ARGS)
+
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
@@ -39,4 +50,4 @@ format: install
 	$(BIN)/ruff format .
 
 clean:
-	rm -rf $(VENV) build dist *.egg-info example_site/db.sqlite3 example_site/huey.sqlite3
+	rm -rf $(VENV) $(WAGTAIL7_VENV) build dist *.egg-info example_site/db.sqlite3 example_site/huey.sqlite3
