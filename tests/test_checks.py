@@ -25,7 +25,7 @@ def test_missing_key_is_an_error_that_says_how_to_make_one(settings, configured)
     settings.WAGTAIL_CHATBOT_CRM = configured
     [error] = check_encryption_keys(None)
     assert error.id == "wagtail_chatbot_crm.E001"
-    assert "Fernet.generate_key()" in error.hint
+    assert "Fernet.generate_key()" in error.msg
 
 
 def test_settings_dict_missing_altogether_is_the_same_error(settings):

@@ -20,11 +20,10 @@ def check_encryption_keys(app_configs, **kwargs):
         return [
             Error(
                 f"{SETTINGS_NAME}['ENCRYPTION_KEYS'] is not set, so CRM credentials "
-                "cannot be stored.",
+                f"cannot be stored. Generate a key with: {GENERATE_KEY_COMMAND}",
                 hint=(
-                    f"Generate a key with: {GENERATE_KEY_COMMAND} and set "
-                    f"{SETTINGS_NAME} = {{'ENCRYPTION_KEYS': ['<key>']}}, read from "
-                    "the environment rather than committed."
+                    f"Set {SETTINGS_NAME} = {{'ENCRYPTION_KEYS': ['<key>']}}, reading "
+                    "the key from the environment rather than committing it."
                 ),
                 id="wagtail_chatbot_crm.E001",
             )

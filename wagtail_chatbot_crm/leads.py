@@ -27,12 +27,14 @@ def record_lead(
     source_url: str | None = None,
     client_ip: str | None = None,
 ) -> Lead:
-    """Validate ``data`` against the chatbot's form, save it as a lead and
-    schedule its delivery once the transaction commits.
+    """Validate ``data`` against the chatbot's form and save it as a lead.
 
-    Raises ``ValidationError`` (with a dict of field errors) and stores
-    nothing when the data is not acceptable. ``source_url`` is the page the
-    lead came from, used when the data names none.
+    A lead the chatbot will send starts Pending; one it will not (CRM sync
+    off, or no consent where consent is required) starts Not sent, with the
+    reason in ``last_error``. Raises ``ValidationError`` (with a dict of
+    field errors) and stores nothing when the data is not acceptable.
+    ``source_url`` is the page the lead came from, used when the data names
+    none.
     """
     form = LeadForm(chatbot, data)
     if not form.is_valid():
