@@ -7,6 +7,7 @@ from wagtail.documents import urls as wagtaildocs_urls
 urlpatterns = [
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
+    path("demo-crm/", include("crm_inbox.urls")),
     path("", include("wagtail_chatbot_crm.urls")),
 ]
 
