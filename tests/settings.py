@@ -1,5 +1,6 @@
 """Settings for the test suite: the example site with test-only values."""
 
+import json
 import os
 import tempfile
 from pathlib import Path
@@ -7,14 +8,16 @@ from pathlib import Path
 from config.settings.base import *  # noqa: F403
 
 DEBUG = False
+INSTALLED_APPS = ["crm_inbox", *INSTALLED_APPS]  # noqa: F405
 SECRET_KEY = "tests-only-secret-key"
 ALLOWED_HOSTS = ["testserver", "localhost", "127.0.0.1"]
 
-# A file, not :memory:, so live-server threads (and, later, consumer
-# subprocesses) share it; one per process so parallel runs do not collide.
-TEST_DB = (
-    Path(tempfile.gettempdir()) / f"wagtail_chatbot_crm_test_{os.getpid()}.sqlite3"
-)
+# Files, not :memory:, so live-server threads and the Huey consumers that the
+# end-to-end tests start share them; one set per run so runs do not collide.
+_RUN_ID = os.environ.get("WCC_TEST_RUN_ID") or str(os.getpid())
+_TMP = Path(tempfile.gettempdir())
+TEST_DB = _TMP / f"wagtail_chatbot_crm_test_{_RUN_ID}.sqlite3"
+TEST_HUEY_DB = _TMP / f"wagtail_chatbot_crm_huey_{_RUN_ID}.sqlite3"
 DATABASES = {
     "default": {
         "ENGINE": "django.db.backends.sqlite3",
@@ -35,11 +38,24 @@ WAGTAIL_CHATBOT_CRM = {
     "ENCRYPTION_KEYS": [TEST_ENCRYPTION_KEY],
     "ALLOW_HTTP": True,
     "ALLOWED_NETWORKS": ["127.0.0.0/8"],
+    # Overrides for a consumer subprocess, which cannot see override_settings.
+    **json.loads(os.environ.get("WCC_TEST_CRM_SETTINGS", "{}")),
 }
 
-HUEY = {"huey_class": "huey.MemoryHuey", "name": "tests", "immediate": True}
+# Tasks are queued in a file and run only by a real consumer (the end-to-end
+# tests start one); unit tests call the delivery code directly.
+HUEY = {
+    "huey_class": "huey.SqliteHuey",
+    "name": "tests",
+    "filename": str(TEST_HUEY_DB),
+    "immediate": False,
+}
 
 WAGTAILADMIN_BASE_URL = "http://testserver"
-EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+EMAIL_BACKEND = os.environ.get(
+    "WCC_TEST_EMAIL_BACKEND", "django.core.mail.backends.locmem.EmailBackend"
+)
+EMAIL_FILE_PATH = os.environ.get("WCC_TEST_EMAIL_DIR", "")
+ADMINS = [("Site admin", "admin@example.com")]
 
 LOGGING = {"version": 1, "disable_existing_loggers": False}

@@ -3,9 +3,10 @@
 import json
 
 import pytest
-from crm_inbox.models import InboxBehaviour, InboxMessage, InboxMode
 from django.forms.models import model_to_dict
 from django.urls import reverse
+
+from crm_inbox.models import InboxBehaviour, InboxMessage, InboxMode
 
 pytestmark = pytest.mark.django_db
 

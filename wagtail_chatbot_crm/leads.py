@@ -2,6 +2,7 @@
 
 import logging
 from collections.abc import Mapping
+from functools import partial
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -11,6 +12,7 @@ from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
 from wagtail import hooks
 
+from . import delivery
 from .conf import crm_settings
 from .forms import LeadForm
 from .models import Chatbot, Lead, SendCondition, SyncStatus
@@ -27,7 +29,8 @@ def record_lead(
     source_url: str | None = None,
     client_ip: str | None = None,
 ) -> Lead:
-    """Validate ``data`` against the chatbot's form and save it as a lead.
+    """Validate ``data`` against the chatbot's form, save it as a lead and
+    queue its delivery once the transaction commits.
 
     A lead the chatbot will send starts Pending; one it will not (CRM sync
     off, or no consent where consent is required) starts Not sent, with the
@@ -55,8 +58,13 @@ def record_lead(
         created_at=now,
     )
     lead.sync_status, lead.last_error = initial_status(chatbot, lead)
+    if lead.sync_status == SyncStatus.PENDING:
+        # Due now: if the queued task is lost, the periodic sweep finds it.
+        lead.next_attempt_at = now
     with transaction.atomic():
         lead.save()
+        if lead.sync_status == SyncStatus.PENDING:
+            transaction.on_commit(partial(delivery.enqueue, lead.pk))
     logger.info(
         "Recorded lead %s for chatbot %s (%s)", lead.pk, chatbot.slug, lead.sync_status
     )

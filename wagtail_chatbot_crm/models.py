@@ -520,6 +520,10 @@ class Lead(models.Model):
     next_attempt_at = models.DateTimeField(_("next try"), null=True, blank=True)
     last_error = models.TextField(_("last error"), blank=True)
     synced_at = models.DateTimeField(_("synced at"), null=True, blank=True)
+    # A worker delivering the lead holds it until ``claimed_until``; a worker
+    # that dies lets the claim lapse, and the lead is picked up again.
+    claimed_until = models.DateTimeField(null=True, blank=True, editable=False)
+    claim_token = models.UUIDField(null=True, blank=True, editable=False)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
     class Meta:

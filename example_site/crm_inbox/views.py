@@ -10,13 +10,15 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 
+from wagtail_chatbot_crm.validators import header_looks_secret
+
 from .forms import InboxBehaviourForm
 from .models import InboxBehaviour, InboxMessage, InboxMode
 
 DEFAULT_TOKEN = "demo-crm-token"
 INBOX_SIZE = 50
-# Headers that carry credentials: stored masked, never in the clear.
-SECRET_HEADERS = {"authorization", "proxy-authorization"}
+# Headers that carry credentials (Authorization, X-API-Key, *-Token, …):
+# stored masked, never in the clear.
 INVALID_TOKEN = "Invalid or missing bearer token"
 
 
@@ -35,7 +37,7 @@ def mask_credential(value: str) -> str:
 def stored_headers(request: HttpRequest) -> dict[str, str]:
     """The request's headers as a dict, with every credential masked."""
     return {
-        name: mask_credential(value) if name.lower() in SECRET_HEADERS else value
+        name: mask_credential(value) if header_looks_secret(name) else value
         for name, value in request.headers.items()
     }
 

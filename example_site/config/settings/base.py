@@ -7,7 +7,6 @@ BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
 INSTALLED_APPS = [
     "home",
-    "crm_inbox",
     "wagtail_chatbot_crm",
     "huey.contrib.djhuey",
     "wagtail.contrib.forms",

@@ -5,6 +5,8 @@ from wagtail_chatbot_crm.fields import DEVELOPMENT_KEY
 from .base import *  # noqa: F403
 
 DEBUG = True
+# The demo CRM inbox: public, unauthenticated, for this machine only.
+INSTALLED_APPS = ["crm_inbox", *INSTALLED_APPS]  # noqa: F405
 SECRET_KEY = "example-site-development-only-not-secret"
 ALLOWED_HOSTS = ["localhost", "127.0.0.1", "[::1]"]
 

@@ -1,0 +1,417 @@
+"""Delivering a lead: claim it, send it, record the attempt, decide what next.
+
+The imperative shell around the pure core (``payload``, ``webhook``,
+``outcome``). The Huey tasks in ``tasks`` are thin wrappers around it.
+"""
+
+import logging
+import time
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import transaction
+from django.db.models import Q
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from .conf import crm_settings
+from .models import (
+    AttemptTrigger,
+    Chatbot,
+    DeliveryAttempt,
+    Lead,
+    SyncStatus,
+)
+from .outcome import Outcome, classify_exception, classify_response
+from .payload import LeadData, MappingRow, PayloadError, StaticRow, build_body
+from .sender import send
+from .webhook import Endpoint, Header, build_request, redact
+
+logger = logging.getLogger(__name__)
+
+ACTIVE_STATUSES = (SyncStatus.PENDING, SyncStatus.RETRYING)
+RATE_WINDOW = timedelta(minutes=1)
+
+
+# --- From models to plain data ----------------------------------------------
+
+
+def lead_data(lead: Lead) -> LeadData:
+    """The plain values of a lead that mappings can send."""
+    return LeadData(
+        lead_id=str(lead.uuid),
+        name=lead.name,
+        email=lead.email,
+        phone=lead.phone,
+        company=lead.company,
+        message=lead.message,
+        page_url=lead.page_url,
+        chatbot_name=lead.chatbot.name,
+        submitted_at=lead.created_at,
+        consent=lead.consent,
+    )
+
+
+def endpoint_for(chatbot: Chatbot) -> Endpoint:
+    """A chatbot's CRM settings as plain data, secrets decrypted."""
+    return Endpoint(
+        url=chatbot.webhook_url,
+        auth_type=chatbot.auth_type,
+        bearer_token=chatbot.bearer_token,
+        api_key_header=chatbot.api_key_header,
+        api_key=chatbot.api_key,
+        basic_username=chatbot.basic_username,
+        basic_password=chatbot.basic_password,
+        signing_secret=chatbot.signing_secret,
+        headers=tuple(
+            Header(header.name, header.value, header.is_secret)
+            for header in chatbot.custom_headers.all()
+        ),
+    )
+
+
+def mapping_rows(chatbot: Chatbot) -> tuple[list[MappingRow], list[StaticRow]]:
+    """A chatbot's field mappings and static values as plain data."""
+    mappings = [
+        MappingRow(row.source, row.crm_field, row.transform, row.date_format)
+        for row in chatbot.field_mappings.all()
+    ]
+    statics = [
+        StaticRow(row.crm_field, row.value, row.is_json)
+        for row in chatbot.static_values.all()
+    ]
+    return mappings, statics
+
+
+# --- One try -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class AttemptResult:
+    """One try, ready to show an editor: no secret anywhere in it."""
+
+    outcome: Outcome
+    started_at: datetime
+    duration_ms: int
+    response_excerpt: str
+
+
+def attempt(
+    endpoint: Endpoint,
+    lead: LeadData,
+    mappings: list[MappingRow],
+    statics: list[StaticRow],
+    body_format: str,
+) -> AttemptResult:
+    """Build, send and judge one request. Never raises for the CRM's sake:
+    every failure comes back as an outcome with a plain-words message."""
+    started_at = timezone.now()
+    started = time.monotonic()
+    excerpt = ""
+    try:
+        body, content_type = build_body(lead, mappings, statics, body_format)
+        prepared = build_request(
+            endpoint,
+            body,
+            content_type,
+            idempotency_key=lead.lead_id,
+            timestamp=int(time.time()),
+        )
+        exchange = send(prepared)
+    except Exception as exc:  # every failure is an outcome, never a crash
+        if not isinstance(exc, PayloadError):
+            logger.info("Delivery to %s failed: %s", _host(endpoint.url), type(exc))
+        outcome = classify_exception(exc, url=endpoint.url)
+        duration_ms = int((time.monotonic() - started) * 1000)
+    else:
+        text = exchange.text()
+        outcome = classify_response(exchange.status_code, exchange.headers, text)
+        duration_ms = exchange.duration_ms
+        excerpt = text[: crm_settings.RESPONSE_EXCERPT_CHARS]
+        if exchange.truncated or len(text) > len(excerpt):
+            excerpt += "…"
+    secrets = endpoint.secrets()
+    safe = Outcome(
+        success=outcome.success,
+        message=redact(outcome.message, secrets),
+        detail=redact(outcome.detail, secrets),
+        status_code=outcome.status_code,
+        retry_after=outcome.retry_after,
+    )
+    return AttemptResult(safe, started_at, duration_ms, redact(excerpt, secrets))
+
+
+def _host(url: str) -> str:
+    from urllib.parse import urlsplit
+
+    return urlsplit(url).hostname or "?"
+
+
+# --- The lead's journey ------------------------------------------------------
+
+
+def lease_seconds() -> float:
+    """How long a worker may hold a lead: longer than any one try can take."""
+    return crm_settings.CONNECT_TIMEOUT + crm_settings.READ_TIMEOUT + 10
+
+
+def deliver(lead_id: int, *, trigger: str = AttemptTrigger.AUTOMATIC) -> str | None:
+    """Try to deliver one lead, and move it to its next status.
+
+    Returns the lead's new status, or ``None`` when there was nothing to do
+    (another worker holds it, it is already Synced, or its try is not due).
+    """
+    claim = _claim(lead_id, trigger)
+    if claim is None:
+        return None
+    if isinstance(claim, float):
+        _schedule(lead_id, claim)
+        return SyncStatus.PENDING
+    lead, token = claim
+    mappings, statics = mapping_rows(lead.chatbot)
+    result = attempt(
+        endpoint_for(lead.chatbot),
+        lead_data(lead),
+        mappings,
+        statics,
+        lead.chatbot.body_format,
+    )
+    return _record(lead, token, trigger, result)
+
+
+def _claim(lead_id: int, trigger: str):
+    """Take the lead for this worker, or say why not.
+
+    Returns ``(lead, token)`` when claimed, ``None`` when there is nothing to
+    do, or a number of seconds to wait when the chatbot's rate limit is
+    reached.
+    """
+    now = timezone.now()
+    with transaction.atomic():
+        lead = (
+            Lead.objects.select_related("chatbot")
+            .filter(pk=lead_id)
+            .only("pk", "chatbot_id", "sync_status", "next_attempt_at", "claimed_until")
+            .first()
+        )
+        if lead is None or lead.sync_status not in ACTIVE_STATUSES:
+            return None
+        if lead.claimed_until and lead.claimed_until > now:
+            return None
+        if (
+            trigger == AttemptTrigger.AUTOMATIC
+            and lead.next_attempt_at
+            and lead.next_attempt_at > now + timedelta(seconds=1)
+        ):
+            return None  # an early duplicate; the scheduled run will come
+        # Lock the chatbot row so concurrent workers count each other's tries.
+        chatbot = Chatbot.objects.select_for_update().get(pk=lead.chatbot_id)
+        wait = _rate_limit_wait(chatbot, now)
+        if wait is not None:
+            Lead.objects.filter(pk=lead_id).update(
+                next_attempt_at=now + timedelta(seconds=wait)
+            )
+            return wait
+        token = uuid.uuid4()
+        claimed = (
+            Lead.objects.filter(pk=lead_id, sync_status__in=ACTIVE_STATUSES)
+            .filter(Q(claimed_until__isnull=True) | Q(claimed_until__lte=now))
+            .update(
+                claimed_until=now + timedelta(seconds=lease_seconds()),
+                claim_token=token,
+            )
+        )
+        if not claimed:
+            return None
+    lead = Lead.objects.select_related("chatbot").get(pk=lead_id)
+    return lead, token
+
+
+def _rate_limit_wait(chatbot: Chatbot, now: datetime) -> float | None:
+    """Seconds until the chatbot may send again, or None if it may now."""
+    limit = chatbot.rate_limit_per_minute
+    if not limit:
+        return None
+    window_start = now - RATE_WINDOW
+    recent = list(
+        DeliveryAttempt.objects.filter(chatbot=chatbot, started_at__gt=window_start)
+        .exclude(trigger=AttemptTrigger.TEST)
+        .order_by("started_at")
+        .values_list("started_at", flat=True)[: limit + 1]
+    )
+    in_flight = Lead.objects.filter(
+        chatbot=chatbot,
+        sync_status__in=ACTIVE_STATUSES,
+        claimed_until__gt=now,
+    ).count()
+    if len(recent) + in_flight < limit:
+        return None
+    if recent:
+        oldest_leaves = recent[0] + RATE_WINDOW
+        return max((oldest_leaves - now).total_seconds(), 0.5)
+    return 1.0
+
+
+def _record(lead: Lead, token: uuid.UUID, trigger: str, result: AttemptResult) -> str:
+    """Store the attempt and move the lead, in one transaction."""
+    outcome = result.outcome
+    schedule = list(crm_settings.RETRY_SCHEDULE)
+    now = timezone.now()
+    with transaction.atomic():
+        current = Lead.objects.select_for_update().get(pk=lead.pk)
+        tries = current.tries + 1
+        DeliveryAttempt.objects.create(
+            lead=current,
+            chatbot_id=current.chatbot_id,
+            attempt_number=tries,
+            trigger=trigger,
+            started_at=result.started_at,
+            duration_ms=result.duration_ms,
+            status_code=outcome.status_code,
+            success=outcome.success,
+            error="" if outcome.success else outcome.message,
+            error_detail=outcome.detail,
+            response_excerpt=result.response_excerpt,
+        )
+        changes = {"tries": tries, "claimed_until": None, "claim_token": None}
+        delay = None
+        if outcome.success:
+            status = SyncStatus.SYNCED
+            changes.update(synced_at=now, last_error="", next_attempt_at=None)
+        elif trigger == AttemptTrigger.AUTOMATIC and tries <= len(schedule):
+            status = SyncStatus.RETRYING
+            delay = max(float(schedule[tries - 1]), outcome.retry_after or 0.0)
+            changes.update(
+                last_error=outcome.message,
+                next_attempt_at=now + timedelta(seconds=delay),
+            )
+        else:
+            status = SyncStatus.FAILED
+            changes.update(last_error=outcome.message, next_attempt_at=None)
+        changes["sync_status"] = status
+        moved = Lead.objects.filter(pk=lead.pk, claim_token=token).update(**changes)
+        if moved and delay is not None:
+            transaction.on_commit(lambda: _schedule(lead.pk, delay))
+        if (
+            moved
+            and status == SyncStatus.FAILED
+            and trigger == AttemptTrigger.AUTOMATIC
+        ):
+            transaction.on_commit(lambda: notify_failure(lead.pk))
+    log = logger.info if outcome.success else logger.warning
+    log(
+        "Lead %s try %s: %s%s",
+        lead.pk,
+        tries,
+        status,
+        "" if outcome.success else f" ({outcome.detail})",
+    )
+    return status
+
+
+def _schedule(lead_id: int, delay: float) -> None:
+    from .tasks import deliver_lead
+
+    try:
+        deliver_lead.schedule(args=(lead_id,), delay=delay)
+    except Exception:
+        # The lead keeps its next_attempt_at; the periodic sweep finds it.
+        logger.exception("Could not schedule lead %s; the sweep will", lead_id)
+
+
+def enqueue(lead_id: int) -> None:
+    """Queue a lead's delivery now; a failure to queue loses nothing."""
+    from .tasks import deliver_lead
+
+    try:
+        deliver_lead(lead_id)
+    except Exception:
+        logger.exception("Could not queue lead %s; the sweep will", lead_id)
+
+
+def enqueue_overdue(*, grace: float = 30.0) -> int:
+    """Queue every lead whose try is overdue and that no worker holds.
+
+    Catches leads whose task was lost: a worker killed mid-delivery, a queue
+    flushed, a consumer that was down when the try fell due.
+    """
+    now = timezone.now()
+    due = Lead.objects.filter(
+        sync_status__in=ACTIVE_STATUSES,
+        next_attempt_at__lte=now - timedelta(seconds=grace),
+    ).filter(Q(claimed_until__isnull=True) | Q(claimed_until__lte=now))
+    ids = list(due.values_list("pk", flat=True)[:1000])
+    for lead_id in ids:
+        enqueue(lead_id)
+    if ids:
+        logger.warning("Re-queued %s overdue leads", len(ids))
+    return len(ids)
+
+
+def purge_old_attempts() -> int:
+    """Delete attempts older than ``ATTEMPT_RETENTION_DAYS``."""
+    cutoff = timezone.now() - timedelta(days=crm_settings.ATTEMPT_RETENTION_DAYS)
+    deleted, _counts = DeliveryAttempt.objects.filter(started_at__lt=cutoff).delete()
+    return deleted
+
+
+# --- Telling people ------------------------------------------------------------
+
+
+def lead_admin_url(lead: Lead) -> str | None:
+    """The lead's page in the Wagtail admin, as an absolute URL."""
+    try:
+        path = reverse("wagtail_chatbot_crm_leads:inspect", args=[lead.pk])
+    except NoReverseMatch:
+        return None
+    base = getattr(settings, "WAGTAILADMIN_BASE_URL", "").rstrip("/")
+    return f"{base}{path}"
+
+
+def notify_failure(lead_id: int) -> None:
+    """Email the chatbot's notification addresses that a lead failed."""
+    lead = Lead.objects.select_related("chatbot").get(pk=lead_id)
+    recipients = lead.chatbot.notification_recipients()
+    if not recipients:
+        logger.error(
+            "Lead %s failed and nobody can be told: set notification emails on "
+            "chatbot %s or ADMINS",
+            lead.pk,
+            lead.chatbot.slug,
+        )
+        return
+    who = lead.name or lead.email or lead.phone or str(lead.uuid)
+    subject = _("Lead from %(who)s could not be delivered to your CRM") % {"who": who}
+    lines = [
+        _(
+            "A lead from the chatbot “%(chatbot)s” could not be delivered to your "
+            "CRM after %(tries)s tries."
+        )
+        % {"chatbot": lead.chatbot.name, "tries": lead.tries},
+        "",
+        _("Lead: %(who)s") % {"who": who},
+    ]
+    if lead.email:
+        lines.append(_("Email: %(email)s") % {"email": lead.email})
+    if lead.phone:
+        lines.append(_("Phone: %(phone)s") % {"phone": lead.phone})
+    lines += [
+        _("Received: %(when)s UTC")
+        % {"when": lead.created_at.astimezone(timezone.UTC).strftime("%Y-%m-%d %H:%M")},
+        "",
+        _("What went wrong: %(error)s") % {"error": lead.last_error},
+    ]
+    url = lead_admin_url(lead)
+    if url:
+        lines += ["", _("See the lead and send it again: %(url)s") % {"url": url}]
+    send_mail(
+        subject,
+        "\n".join(lines),
+        settings.DEFAULT_FROM_EMAIL,
+        recipients,
+        fail_silently=False,
+    )

@@ -1,0 +1,287 @@
+"""What came of one HTTP exchange with a CRM, in an editor's words.
+
+The one place that decides success, how long to wait before retrying, and
+what to tell the editor. Real deliveries and "Test connection" both use it.
+"""
+
+import json
+import socket
+import ssl
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
+from http import HTTPStatus
+from urllib.parse import urlsplit
+
+import requests
+from django.utils.translation import gettext as _
+from urllib3.exceptions import NameResolutionError
+
+from .conf import crm_settings
+from .payload import PayloadError
+from .sender import AddressRefused, InsecureURL
+
+_BAD_URL_ERRORS = (
+    requests.exceptions.InvalidURL,
+    requests.exceptions.MissingSchema,
+    requests.exceptions.InvalidSchema,
+)
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """The verdict on one try."""
+
+    success: bool
+    message: str
+    detail: str = ""
+    status_code: int | None = None
+    retry_after: float | None = None
+
+
+def classify_response(
+    status_code: int,
+    headers: Mapping[str, str],
+    body: str = "",
+    *,
+    now: datetime | None = None,
+) -> Outcome:
+    """Judge a CRM's HTTP answer. Any 2xx is success; nothing else is."""
+    reason = _reason(status_code)
+    detail = f"HTTP {status_code} {reason}".strip()
+    if 200 <= status_code < 300:
+        return Outcome(True, "", detail, status_code)
+
+    crm_text = crm_error_text(body)
+    said = _(" The CRM said: “%(text)s”") % {"text": crm_text} if crm_text else ""
+    retry_after = None
+    if 300 <= status_code < 400:
+        location = headers.get("Location", "")
+        if location:
+            message = _(
+                "The CRM answered with a redirect (HTTP %(status)s) to %(location)s. "
+                "Redirects are not followed: use that address as the webhook URL."
+            ) % {"status": status_code, "location": location}
+        else:
+            message = _(
+                "The CRM answered with a redirect (HTTP %(status)s) without saying "
+                "where to. Check the webhook URL."
+            ) % {"status": status_code}
+        detail = f"{detail}; Location: {location or '(none)'}"
+    elif status_code in (401, 403):
+        message = _(
+            "The CRM rejected the credentials (HTTP %(status)s). Check the "
+            "authentication settings: the token, API key or password."
+        ) % {"status": status_code}
+    elif status_code in (404, 410):
+        message = _(
+            "The CRM has nothing at the webhook URL (HTTP %(status)s). Check the "
+            "address."
+        ) % {"status": status_code}
+    elif status_code == 405:
+        message = _(
+            "The webhook URL does not accept leads (HTTP 405: POST not allowed). "
+            "Check the address."
+        )
+    elif status_code in (400, 422):
+        message = (
+            _(
+                "The CRM rejected the lead's data (HTTP %(status)s). Check the field "
+                "mapping and static values."
+            )
+            % {"status": status_code}
+            + said
+        )
+    elif status_code == 409:
+        message = (
+            _(
+                "The CRM reported a conflict (HTTP 409), often a contact that already "
+                "exists."
+            )
+            + said
+        )
+    elif status_code == 413:
+        message = _("The CRM found the lead too large (HTTP 413).")
+    elif status_code == 429:
+        message = _(
+            "The CRM is limiting how many requests it takes (HTTP 429). The lead "
+            "will be tried again later."
+        )
+        retry_after = parse_retry_after(headers.get("Retry-After"), now=now)
+    elif status_code >= 500:
+        message = _(
+            "The CRM had a problem of its own (HTTP %(status)s). The lead will be "
+            "tried again later."
+        ) % {"status": status_code}
+        if status_code == 503:
+            retry_after = parse_retry_after(headers.get("Retry-After"), now=now)
+    else:
+        message = (
+            _("The CRM refused the lead (HTTP %(status)s).") % {"status": status_code}
+            + said
+        )
+    if retry_after is not None:
+        detail = f"{detail}; Retry-After: {retry_after:g} s"
+    return Outcome(False, message, detail, status_code, retry_after)
+
+
+def classify_exception(exc: BaseException, *, url: str = "") -> Outcome:
+    """Judge a try that got no HTTP answer."""
+    host = urlsplit(url).hostname or _("the CRM's host")
+    detail = _describe(exc)
+    timeouts = {
+        "connect": crm_settings.CONNECT_TIMEOUT,
+        "read": crm_settings.READ_TIMEOUT,
+    }
+    if isinstance(exc, AddressRefused):
+        message = _(
+            "The webhook URL points to %(address)s, a private or internal network "
+            "address, which is refused for safety. Use the CRM's public address."
+        ) % {"address": exc.address}
+    elif isinstance(exc, InsecureURL):
+        message = _(
+            "The webhook URL uses plain http://, which would send the lead "
+            "unencrypted. Use an https:// address."
+        )
+    elif isinstance(exc, PayloadError):
+        message = str(exc) + " " + _("Fix it in the chatbot's Field mapping tab.")
+    elif isinstance(exc, requests.exceptions.ConnectTimeout):
+        message = _(
+            "%(host)s did not accept the connection within %(seconds)g seconds "
+            "(timeout)."
+        ) % {"host": host, "seconds": timeouts["connect"]}
+    elif isinstance(exc, requests.exceptions.ReadTimeout):
+        message = _("The CRM did not answer within %(seconds)g seconds (timeout).") % {
+            "seconds": timeouts["read"]
+        }
+    elif isinstance(exc, requests.exceptions.SSLError):
+        message = _(
+            "The secure connection to %(host)s failed (TLS error): its certificate "
+            "could not be verified or the handshake failed."
+        ) % {"host": host}
+    elif isinstance(exc, _BAD_URL_ERRORS):
+        message = _("The webhook URL is not a valid address.")
+    elif _caused_by(exc, NameResolutionError, socket.gaierror):
+        message = _(
+            "The address %(host)s could not be found (DNS failure). Check the "
+            "webhook URL."
+        ) % {"host": host}
+    elif _caused_by(exc, ConnectionRefusedError):
+        message = _(
+            "%(host)s refused the connection: nothing is listening there. Check the "
+            "webhook URL, or whether the CRM is down."
+        ) % {"host": host}
+    elif isinstance(exc, requests.exceptions.ConnectionError):
+        message = _("The connection to %(host)s failed before the CRM answered.") % {
+            "host": host
+        }
+    elif isinstance(exc, ssl.SSLError):
+        message = _("The secure connection to %(host)s failed (TLS error).") % {
+            "host": host
+        }
+    else:
+        message = _("The delivery failed unexpectedly (%(kind)s).") % {
+            "kind": type(exc).__name__
+        }
+    return Outcome(False, message, detail, None, None)
+
+
+def parse_retry_after(
+    value: str | None, *, now: datetime | None = None
+) -> float | None:
+    """Seconds to wait from a ``Retry-After`` (seconds or HTTP date), capped
+    at ``MAX_RETRY_AFTER``; ``None`` when absent or unreadable."""
+    if not value:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        seconds = float(value)
+    else:
+        try:
+            when = parsedate_to_datetime(value)
+        except (TypeError, ValueError, IndexError):
+            return None
+        if when.tzinfo is None:
+            when = when.replace(tzinfo=UTC)
+        seconds = (when - (now or datetime.now(UTC))).total_seconds()
+    return float(min(max(seconds, 0.0), crm_settings.MAX_RETRY_AFTER))
+
+
+def crm_error_text(body: str, limit: int = 300) -> str:
+    """The CRM's own explanation from an error body, shortened."""
+    body = (body or "").strip()
+    if not body:
+        return ""
+    try:
+        data = json.loads(body)
+    except ValueError:
+        data = None
+    text = _find_message(data) if data is not None else None
+    if text is None:
+        text = " ".join(body.split())
+        if text.startswith("<"):  # an HTML error page says nothing useful
+            return ""
+    text = str(text)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _find_message(data, depth: int = 0):
+    if depth > 4:
+        return None
+    if isinstance(data, str):
+        return data
+    if isinstance(data, list):
+        parts = [_find_message(item, depth + 1) for item in data[:5]]
+        parts = [part for part in parts if part]
+        return "; ".join(parts) or None
+    if isinstance(data, dict):
+        for key in (
+            "message",
+            "error_description",
+            "error",
+            "errors",
+            "detail",
+            "details",
+            "title",
+            "data",
+        ):
+            if key in data:
+                found = _find_message(data[key], depth + 1)
+                if found:
+                    return found
+    return None
+
+
+def _reason(status_code: int) -> str:
+    try:
+        return HTTPStatus(status_code).phrase
+    except ValueError:
+        return ""
+
+
+def _caused_by(exc: BaseException, *types: type[BaseException]) -> bool:
+    seen = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        if isinstance(current, types):
+            return True
+        for arg in getattr(current, "args", ()):
+            if isinstance(arg, BaseException) and _caused_by(arg, *types):
+                return True
+        current = (
+            getattr(current, "reason", None) or current.__cause__ or current.__context__
+        )
+    return False
+
+
+def _describe(exc: BaseException) -> str:
+    parts = []
+    seen = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen and len(parts) < 4:
+        seen.add(id(current))
+        parts.append(f"{type(current).__name__}: {current}")
+        current = current.__cause__ or current.__context__
+    return " ← ".join(parts)

@@ -1,0 +1,204 @@
+"""Sending a prepared request safely.
+
+Timeouts on every request, redirects never followed, the answer read in a
+stream and capped, and an SSRF guard in the connection itself: the host is
+resolved once, every address is checked, and the socket connects to a
+checked address, so a DNS answer that changes between check and connect
+(rebinding) cannot slip through.
+"""
+
+import ipaddress
+import socket
+import threading
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+import requests
+from requests.adapters import HTTPAdapter
+from requests.structures import CaseInsensitiveDict
+from urllib3.connection import HTTPConnection, HTTPSConnection
+from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
+from urllib3.exceptions import (
+    ConnectTimeoutError,
+    NameResolutionError,
+    NewConnectionError,
+)
+from urllib3.util import connection
+
+from .conf import crm_settings
+
+IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
+
+
+class AddressRefused(Exception):
+    """The webhook host resolves only to addresses the SSRF guard refuses."""
+
+    def __init__(self, host: str, address: str):
+        super().__init__(f"{host} resolves to {address}, which is not allowed")
+        self.host = host
+        self.address = address
+
+
+class InsecureURL(Exception):
+    """A plain http:// webhook while ``ALLOW_HTTP`` is off."""
+
+
+def address_allowed(address: IPAddress, allowed_networks: list[str]) -> bool:
+    """Whether deliveries may connect to ``address``.
+
+    Public unicast addresses are allowed; loopback, private, link-local,
+    multicast, reserved and the like (cloud metadata addresses among them)
+    are refused unless inside ``ALLOWED_NETWORKS``. IPv6 forms that embed an
+    IPv4 address are judged by that address.
+    """
+    if isinstance(address, ipaddress.IPv6Address):
+        embedded = address.ipv4_mapped or address.sixtofour
+        if embedded is None and address.teredo:
+            embedded = address.teredo[1]
+        if embedded is not None:
+            address = embedded
+    for network in allowed_networks:
+        if address in ipaddress.ip_network(network, strict=False):
+            return True
+    return address.is_global and not address.is_multicast
+
+
+def resolve(host: str, port: int) -> list[tuple[int, IPAddress, tuple]]:
+    """Every (family, address, sockaddr) the host resolves to, in order."""
+    results = []
+    seen = set()
+    for family, _type, _proto, _name, sockaddr in socket.getaddrinfo(
+        host.strip("[]"), port, 0, socket.SOCK_STREAM
+    ):
+        address = ipaddress.ip_address(sockaddr[0].split("%", 1)[0])
+        if address not in seen:
+            seen.add(address)
+            results.append((family, address, sockaddr))
+    return results
+
+
+class GuardedConnectionMixin:
+    """Resolve, check every address, connect only to a checked one."""
+
+    def _new_conn(self) -> socket.socket:
+        try:
+            resolved = resolve(self._dns_host, self.port)
+        except socket.gaierror as exc:
+            raise NameResolutionError(self.host, self, exc) from exc
+        networks = list(crm_settings.ALLOWED_NETWORKS)
+        allowed = [item for item in resolved if address_allowed(item[1], networks)]
+        if not allowed:
+            refused = resolved[0][1] if resolved else self.host
+            raise AddressRefused(self.host, str(refused))
+        error: Exception | None = None
+        for _family, address, _sockaddr in allowed:
+            try:
+                return connection.create_connection(
+                    (str(address), self.port),
+                    self.timeout,
+                    source_address=self.source_address,
+                    socket_options=self.socket_options,
+                )
+            except TimeoutError as exc:
+                error = ConnectTimeoutError(
+                    self,
+                    f"Connection to {self.host} timed out. "
+                    f"(connect timeout={self.timeout})",
+                )
+                error.__cause__ = exc
+            except OSError as exc:
+                error = NewConnectionError(
+                    self, f"Failed to establish a new connection: {exc}"
+                )
+                error.__cause__ = exc
+        raise error
+
+
+class GuardedHTTPConnection(GuardedConnectionMixin, HTTPConnection):
+    pass
+
+
+class GuardedHTTPSConnection(GuardedConnectionMixin, HTTPSConnection):
+    pass
+
+
+class GuardedHTTPConnectionPool(HTTPConnectionPool):
+    ConnectionCls = GuardedHTTPConnection
+
+
+class GuardedHTTPSConnectionPool(HTTPSConnectionPool):
+    ConnectionCls = GuardedHTTPSConnection
+
+
+class GuardedAdapter(HTTPAdapter):
+    """An HTTPAdapter whose connections go through the SSRF guard."""
+
+    def init_poolmanager(self, *args, **kwargs):
+        super().init_poolmanager(*args, **kwargs)
+        self.poolmanager.pool_classes_by_scheme = {
+            "http": GuardedHTTPConnectionPool,
+            "https": GuardedHTTPSConnectionPool,
+        }
+
+
+def new_session() -> requests.Session:
+    """A session that ignores proxy, netrc and CA settings from the
+    environment and routes every connection through the guard."""
+    session = requests.Session()
+    session.trust_env = False
+    adapter = GuardedAdapter(pool_connections=32, pool_maxsize=32, max_retries=0)
+    session.mount("http://", adapter)
+    session.mount("https://", adapter)
+    return session
+
+
+_local = threading.local()
+
+
+def get_session() -> requests.Session:
+    """This thread's session, so keep-alive connections are reused."""
+    session = getattr(_local, "session", None)
+    if session is None:
+        session = _local.session = new_session()
+    return session
+
+
+@dataclass(frozen=True)
+class Exchange:
+    """A CRM's answer, read up to the byte cap."""
+
+    status_code: int
+    headers: Mapping[str, str]
+    body: bytes
+    truncated: bool
+    duration_ms: int
+
+    def text(self) -> str:
+        return self.body.decode("utf-8", errors="replace")
+
+
+def send(prepared: requests.PreparedRequest) -> Exchange:
+    """Send one request and read its answer; raises on no answer."""
+    if urlsplit(prepared.url).scheme == "http" and not crm_settings.ALLOW_HTTP:
+        raise InsecureURL(prepared.url)
+    limit = crm_settings.MAX_RESPONSE_BYTES
+    started = time.monotonic()
+    response = get_session().send(
+        prepared,
+        timeout=(crm_settings.CONNECT_TIMEOUT, crm_settings.READ_TIMEOUT),
+        allow_redirects=False,
+        stream=True,
+    )
+    try:
+        body = response.raw.read(limit + 1, decode_content=True) or b""
+    finally:
+        response.close()
+    return Exchange(
+        status_code=response.status_code,
+        headers=CaseInsensitiveDict(response.headers),
+        body=body[:limit],
+        truncated=len(body) > limit,
+        duration_ms=int((time.monotonic() - started) * 1000),
+    )

@@ -1,0 +1,141 @@
+"""How it is sent: headers, authentication and signature around a body.
+
+Pure functions over plain data: building a request is separate from sending
+it (``sender``), as in requests' own ``Request(...).prepare()``.
+"""
+
+import base64
+import hashlib
+import hmac
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+import requests
+
+from . import __version__
+
+USER_AGENT = f"wagtail-chatbot-crm/{__version__}"
+REDACTED = "[redacted]"
+
+
+@dataclass(frozen=True)
+class Header:
+    """A custom header from the chatbot's settings."""
+
+    name: str
+    value: str
+    is_secret: bool = False
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    """Where and how a chatbot's leads are sent."""
+
+    url: str
+    auth_type: str = "none"
+    bearer_token: str = ""
+    api_key_header: str = "X-API-Key"
+    api_key: str = ""
+    basic_username: str = ""
+    basic_password: str = ""
+    signing_secret: str = ""
+    headers: tuple[Header, ...] = ()
+
+    def auth_headers(self) -> dict[str, str]:
+        """The header that authenticates the request, if any."""
+        if self.auth_type == "bearer":
+            return {"Authorization": f"Bearer {self.bearer_token}"}
+        if self.auth_type == "api_key":
+            return {self.api_key_header or "X-API-Key": self.api_key}
+        if self.auth_type == "basic":
+            return {"Authorization": f"Basic {self._basic_credentials()}"}
+        return {}
+
+    def _basic_credentials(self) -> str:
+        pair = f"{self.basic_username}:{self.basic_password}".encode()
+        return base64.b64encode(pair).decode("ascii")
+
+    def secrets(self) -> list[str]:
+        """Every secret, and every form of it a CRM might echo back."""
+        found = [
+            self.bearer_token,
+            self.api_key,
+            self.basic_password,
+            self.signing_secret,
+            *(header.value for header in self.headers if header.is_secret),
+        ]
+        if self.auth_type == "basic" or self.basic_password:
+            found.append(self._basic_credentials())
+        if self.signing_secret.startswith("whsec_"):
+            found.append(self.signing_secret.removeprefix("whsec_"))
+        return [secret for secret in found if secret]
+
+
+def sign(secret: str, message_id: str, timestamp: int, body: bytes) -> str:
+    """The Standard Webhooks signature (``v1,<base64 HMAC-SHA256>``) of
+    ``id.timestamp.body`` with a ``whsec_`` secret."""
+    key = base64.b64decode(secret.removeprefix("whsec_"))
+    signed = f"{message_id}.{timestamp}.".encode() + body
+    digest = hmac.new(key, signed, hashlib.sha256).digest()
+    return "v1," + base64.b64encode(digest).decode("ascii")
+
+
+def build_request(
+    endpoint: Endpoint,
+    body: bytes,
+    content_type: str,
+    *,
+    idempotency_key: str,
+    timestamp: int,
+) -> requests.PreparedRequest:
+    """The POST for one delivery: body, custom headers, auth, signature.
+
+    ``idempotency_key`` (the lead's UUID) is the same on every try, so a CRM
+    that honours it creates the contact once; it also serves as the
+    Standard Webhooks message id.
+    """
+    headers = {header.name: header.value for header in endpoint.headers}
+    headers.update(endpoint.auth_headers())
+    headers.update(
+        {
+            "Content-Type": content_type,
+            "Accept": "application/json, */*;q=0.5",
+            "User-Agent": USER_AGENT,
+            "Idempotency-Key": idempotency_key,
+        }
+    )
+    if endpoint.signing_secret:
+        headers.update(
+            {
+                "webhook-id": idempotency_key,
+                "webhook-timestamp": str(timestamp),
+                "webhook-signature": sign(
+                    endpoint.signing_secret, idempotency_key, timestamp, body
+                ),
+            }
+        )
+    return requests.Request("POST", endpoint.url, headers=headers, data=body).prepare()
+
+
+# An Authorization header echoed back, whatever the scheme.
+_AUTHORIZATION_RE = re.compile(
+    r"(?i)\b((?:proxy-)?authorization\b[\"']?\s*[:=]\s*[\"']?)"
+    r"(?:(bearer|basic|token|digest)\s+)?[^\s\"',;]+"
+)
+
+
+def redact(text: str, secrets: Iterable[str]) -> str:
+    """``text`` with every secret, and any Authorization header, masked."""
+    if not text:
+        return text
+    for secret in sorted(set(secrets), key=len, reverse=True):
+        if secret:
+            text = text.replace(secret, REDACTED)
+    return _AUTHORIZATION_RE.sub(
+        lambda match: (
+            f"{match.group(1)}{match.group(2) + ' ' if match.group(2) else ''}"
+            f"{REDACTED}"
+        ),
+        text,
+    )
