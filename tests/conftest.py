@@ -85,3 +85,13 @@ def page(browser):
     page.set_default_timeout(15_000)
     yield page
     context.close()
+
+
+@pytest.fixture
+def crm_server():
+    """A real HTTP server on 127.0.0.1 playing the CRM."""
+    from tests.crm_server import FakeCRM
+
+    server = FakeCRM().start()
+    yield server
+    server.stop()

@@ -15,6 +15,7 @@ from http import HTTPStatus
 from urllib.parse import urlsplit
 
 import requests
+from requests.structures import CaseInsensitiveDict
 from django.utils.translation import gettext as _
 from urllib3.exceptions import NameResolutionError
 
@@ -48,6 +49,7 @@ def classify_response(
     now: datetime | None = None,
 ) -> Outcome:
     """Judge a CRM's HTTP answer. Any 2xx is success; nothing else is."""
+    headers = CaseInsensitiveDict(headers)
     reason = _reason(status_code)
     detail = f"HTTP {status_code} {reason}".strip()
     if 200 <= status_code < 300:

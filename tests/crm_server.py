@@ -1,0 +1,122 @@
+"""A real HTTP server on 127.0.0.1 that plays the CRM in tests and benchmarks."""
+
+import json
+import threading
+import time
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+
+@dataclass
+class Step:
+    """How the CRM answers one request."""
+
+    status: int = 201
+    body: bytes | str = b'{"id": "crm-1"}'
+    headers: dict[str, str] = field(default_factory=dict)
+    delay: float = 0.0
+
+
+@dataclass
+class Received:
+    """One request the CRM got."""
+
+    method: str
+    path: str
+    headers: dict[str, str]
+    body: bytes
+    at: float
+
+    def json(self):
+        return json.loads(self.body)
+
+
+class FakeCRM(ThreadingHTTPServer):
+    """Answers with scripted steps, then with ``default``; records requests."""
+
+    daemon_threads = True
+    allow_reuse_address = True
+
+    def __init__(self):
+        super().__init__(("127.0.0.1", 0), _Handler)
+        self.script: list[Step] = []
+        self.default = Step()
+        self.received: list[Received] = []
+        self.connections = 0
+        self.lock = threading.Lock()
+        self.arrived = threading.Condition(self.lock)
+        self.thread = threading.Thread(target=self.serve_forever, daemon=True)
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.server_address[1]}/hooks/lead"
+
+    def then(self, *steps: Step) -> "FakeCRM":
+        with self.lock:
+            self.script.extend(steps)
+        return self
+
+    def next_step(self) -> Step:
+        with self.lock:
+            return self.script.pop(0) if self.script else self.default
+
+    def process_request(self, request, client_address):
+        with self.lock:
+            self.connections += 1
+        super().process_request(request, client_address)
+
+    def record(self, received: Received) -> None:
+        with self.arrived:
+            self.received.append(received)
+            self.arrived.notify_all()
+
+    def wait_for(self, count: int, timeout: float = 10.0) -> list[Received]:
+        """Block until ``count`` requests have arrived."""
+        deadline = time.monotonic() + timeout
+        with self.arrived:
+            while len(self.received) < count:
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    raise AssertionError(
+                        f"expected {count} requests, got {len(self.received)}"
+                    )
+                self.arrived.wait(left)
+            return list(self.received)
+
+    def start(self) -> "FakeCRM":
+        self.thread.start()
+        return self
+
+    def stop(self) -> None:
+        self.shutdown()
+        self.server_close()
+
+
+class _Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+
+    def log_message(self, format, *args):  # noqa: A002 - keep test output quiet
+        pass
+
+    def do_POST(self):  # noqa: N802
+        length = int(self.headers.get("Content-Length") or 0)
+        body = self.rfile.read(length)
+        self.server.record(
+            Received(
+                "POST", self.path, dict(self.headers.items()), body, time.monotonic()
+            )
+        )
+        step = self.server.next_step()
+        if step.delay:
+            time.sleep(step.delay)
+        payload = step.body.encode() if isinstance(step.body, str) else step.body
+        try:
+            self.send_response(step.status)
+            for name, value in step.headers.items():
+                self.send_header(name, value)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(payload)))
+            self.end_headers()
+            self.wfile.write(payload)
+        except (BrokenPipeError, ConnectionResetError):
+            pass  # the client gave up (a timeout test); nothing to answer

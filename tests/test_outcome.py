@@ -1,0 +1,177 @@
+"""One classifier for every outcome of an exchange with a CRM."""
+
+import socket
+from datetime import UTC, datetime
+
+import pytest
+import requests
+from urllib3.exceptions import MaxRetryError, NameResolutionError, NewConnectionError
+
+from wagtail_chatbot_crm.outcome import (
+    classify_exception,
+    classify_response,
+    crm_error_text,
+    parse_retry_after,
+)
+from wagtail_chatbot_crm.payload import PayloadError
+from wagtail_chatbot_crm.sender import AddressRefused, InsecureURL
+
+NOW = datetime(2026, 1, 1, 12, 0, 0, tzinfo=UTC)
+URL = "https://crm.example.com/hooks/lead"
+
+
+@pytest.mark.parametrize("status", [200, 201, 202, 204, 299])
+def test_any_2xx_is_success(status):
+    outcome = classify_response(status, {})
+    assert outcome.success
+    assert outcome.message == ""
+    assert outcome.status_code == status
+
+
+@pytest.mark.parametrize(
+    ("status", "headers", "body", "words"),
+    [
+        (
+            301,
+            {"Location": "https://api.crm.example.com/v2/leads"},
+            "",
+            "redirect (HTTP 301) to https://api.crm.example.com/v2/leads",
+        ),
+        (302, {}, "", "without saying where to"),
+        (
+            400,
+            {},
+            '{"message": "email is invalid"}',
+            "The CRM said: “email is invalid”",
+        ),
+        (
+            422,
+            {},
+            '{"errors": [{"message": "Last_Name is required"}]}',
+            "rejected the lead's data (HTTP 422)",
+        ),
+        (401, {}, "", "rejected the credentials (HTTP 401)"),
+        (403, {}, "", "rejected the credentials (HTTP 403)"),
+        (404, {}, "", "nothing at the webhook URL (HTTP 404)"),
+        (405, {}, "", "HTTP 405"),
+        (409, {}, '{"error": "Contact exists"}', "conflict (HTTP 409)"),
+        (413, {}, "", "too large (HTTP 413)"),
+        (429, {"Retry-After": "30"}, "", "limiting how many requests"),
+        (500, {}, "<html>boom</html>", "problem of its own (HTTP 500)"),
+        (502, {}, "", "HTTP 502"),
+        (503, {"Retry-After": "120"}, "", "HTTP 503"),
+        (418, {}, "I'm a teapot", "refused the lead (HTTP 418)"),
+    ],
+)
+def test_failures_are_explained_in_plain_words(status, headers, body, words):
+    outcome = classify_response(status, headers, body, now=NOW)
+    assert not outcome.success
+    assert words in outcome.message
+    assert outcome.status_code == status
+    assert f"HTTP {status}" in outcome.detail
+
+
+def test_crm_error_text_is_quoted_for_422():
+    outcome = classify_response(
+        422, {}, '{"errors": [{"message": "Last_Name is required"}]}'
+    )
+    assert outcome.message.endswith("The CRM said: “Last_Name is required”")
+
+
+def test_redirect_detail_names_the_target():
+    outcome = classify_response(308, {"location": "https://b.example/x"}, "")
+    assert "Location: https://b.example/x" in outcome.detail
+
+
+@pytest.mark.parametrize(
+    ("status", "header", "expected"),
+    [
+        (429, "30", 30.0),
+        (503, "120", 120.0),
+        (429, "Thu, 01 Jan 2026 12:01:00 GMT", 60.0),
+        (429, "Thu, 01 Jan 2026 11:00:00 GMT", 0.0),
+        (429, "999999", 3600.0),
+        (429, "soon", None),
+        (500, "30", None),
+    ],
+)
+def test_retry_after(status, header, expected):
+    assert (
+        classify_response(status, {"Retry-After": header}, now=NOW).retry_after
+        == expected
+    )
+
+
+def test_retry_after_cap_is_a_setting(settings):
+    settings.WAGTAIL_CHATBOT_CRM = {
+        **settings.WAGTAIL_CHATBOT_CRM,
+        "MAX_RETRY_AFTER": 10,
+    }
+    assert parse_retry_after("600") == 10.0
+
+
+@pytest.mark.parametrize(
+    ("body", "expected"),
+    [
+        ('{"message": "bad email"}', "bad email"),
+        ('{"error": {"message": "nested"}}', "nested"),
+        ('{"errors": ["one", "two"]}', "one; two"),
+        (
+            '{"data": [{"code": "MANDATORY_NOT_FOUND", "message": "Last_Name"}]}',
+            "Last_Name",
+        ),
+        ("plain words", "plain words"),
+        ("<html><body>Error</body></html>", ""),
+        ("", ""),
+        ("x" * 1000, "x" * 299 + "…"),
+    ],
+)
+def test_crm_error_text(body, expected):
+    assert crm_error_text(body) == expected
+
+
+def connection_error(reason):
+    return requests.exceptions.ConnectionError(MaxRetryError(None, URL, reason))
+
+
+@pytest.mark.parametrize(
+    ("exc", "words"),
+    [
+        (AddressRefused("crm.example.com", "10.0.0.5"), "points to 10.0.0.5"),
+        (InsecureURL("http://x"), "plain http://"),
+        (PayloadError("The field mapping cannot be used: x"), "Field mapping tab"),
+        (
+            requests.exceptions.ConnectTimeout(),
+            "did not accept the connection within 5",
+        ),
+        (requests.exceptions.ReadTimeout(), "did not answer within 15"),
+        (requests.exceptions.SSLError("CERTIFICATE_VERIFY_FAILED"), "TLS error"),
+        (requests.exceptions.InvalidURL("bad"), "not a valid address"),
+        (requests.exceptions.MissingSchema("bad"), "not a valid address"),
+        (
+            connection_error(
+                NameResolutionError("crm.example.com", None, socket.gaierror(-2, "no"))
+            ),
+            "could not be found (DNS failure)",
+        ),
+        (
+            connection_error(NewConnectionError(None, "refused")),
+            "connection to crm.example.com failed",
+        ),
+        (RuntimeError("boom"), "failed unexpectedly (RuntimeError)"),
+    ],
+)
+def test_exceptions_are_explained_in_plain_words(exc, words):
+    outcome = classify_exception(exc, url=URL)
+    assert not outcome.success
+    assert outcome.status_code is None
+    assert words in outcome.message
+    assert type(exc).__name__ in outcome.detail
+
+
+def test_refused_connection_is_named(crm_server):
+    crm_server.stop()  # nothing listens on that port any more
+    with pytest.raises(requests.exceptions.ConnectionError) as excinfo:
+        requests.post(crm_server.url, timeout=2)
+    outcome = classify_exception(excinfo.value, url=crm_server.url)
+    assert "127.0.0.1 refused the connection" in outcome.message

@@ -1,0 +1,178 @@
+"""The safe sender against a real HTTP server on 127.0.0.1."""
+
+import ipaddress
+import socket
+
+import pytest
+import requests
+
+from tests.crm_server import Step
+from wagtail_chatbot_crm.sender import (
+    AddressRefused,
+    InsecureURL,
+    address_allowed,
+    send,
+)
+from wagtail_chatbot_crm.webhook import Endpoint, build_request
+
+
+def prepared(url, body=b'{"a":1}'):
+    return build_request(
+        Endpoint(url), body, "application/json", idempotency_key="k", timestamp=1
+    )
+
+
+@pytest.fixture
+def no_allowed_networks(settings):
+    settings.WAGTAIL_CHATBOT_CRM = {
+        **settings.WAGTAIL_CHATBOT_CRM,
+        "ALLOWED_NETWORKS": [],
+    }
+
+
+@pytest.mark.parametrize(
+    "address",
+    [
+        "127.0.0.1",
+        "127.8.9.10",
+        "0.0.0.0",
+        "10.0.0.5",
+        "172.16.3.4",
+        "192.168.1.1",
+        "169.254.169.254",  # cloud metadata
+        "100.100.100.200",  # carrier-grade NAT, a metadata address too
+        "198.18.0.1",
+        "224.0.0.1",
+        "255.255.255.255",
+        "::1",
+        "::",
+        "fe80::1",
+        "fd00:ec2::254",  # AWS metadata over IPv6
+        "ff02::1",
+        "::ffff:127.0.0.1",
+        "::ffff:10.0.0.1",
+        "2002:7f00:1::1",  # 6to4 wrapping 127.0.0.1
+    ],
+)
+def test_internal_addresses_are_refused(address):
+    assert not address_allowed(ipaddress.ip_address(address), [])
+
+
+@pytest.mark.parametrize(
+    "address", ["93.184.215.14", "8.8.8.8", "2606:4700:4700::1111"]
+)
+def test_public_addresses_are_allowed(address):
+    assert address_allowed(ipaddress.ip_address(address), [])
+
+
+def test_allowed_networks_exempt_addresses_however_spelled():
+    allowed = ["127.0.0.0/8", "10.1.0.0/16"]
+    assert address_allowed(ipaddress.ip_address("127.0.0.1"), allowed)
+    assert address_allowed(ipaddress.ip_address("::ffff:127.0.0.1"), allowed)
+    assert address_allowed(ipaddress.ip_address("10.1.2.3"), allowed)
+    assert not address_allowed(ipaddress.ip_address("10.2.0.1"), allowed)
+
+
+def test_send_posts_and_reads_the_answer(crm_server):
+    crm_server.then(Step(201, b'{"id": "c-9"}'))
+    exchange = send(prepared(crm_server.url))
+    assert exchange.status_code == 201
+    assert exchange.text() == '{"id": "c-9"}'
+    assert exchange.headers["content-type"] == "application/json"
+    [received] = crm_server.received
+    assert received.body == b'{"a":1}'
+    assert received.headers["Idempotency-Key"] == "k"
+
+
+@pytest.mark.parametrize(
+    "host",
+    [
+        "127.0.0.1",
+        "localhost",
+        "127.1",
+        "2130706433",  # decimal 127.0.0.1
+        "0x7f000001",  # hex
+        "0177.0.0.1",  # octal
+        "[::ffff:127.0.0.1]",
+    ],
+)
+def test_refused_addresses_open_no_socket(crm_server, no_allowed_networks, host):
+    port = crm_server.server_address[1]
+    with pytest.raises(AddressRefused) as excinfo:
+        send(prepared(f"http://{host}:{port}/hooks/lead"))
+    assert ipaddress.ip_address(excinfo.value.address).is_loopback or (
+        ipaddress.ip_address(excinfo.value.address).ipv4_mapped.is_loopback
+    )
+    assert crm_server.connections == 0
+    assert crm_server.received == []
+
+
+def test_name_resolving_to_an_internal_address_is_refused(
+    crm_server, no_allowed_networks, monkeypatch
+):
+    port = crm_server.server_address[1]
+    real = socket.getaddrinfo
+
+    def rebinding(host, *args, **kwargs):
+        if host == "crm.attacker.example":
+            return real("127.0.0.1", *args, **kwargs)
+        return real(host, *args, **kwargs)
+
+    monkeypatch.setattr(socket, "getaddrinfo", rebinding)
+    with pytest.raises(AddressRefused):
+        send(prepared(f"http://crm.attacker.example:{port}/"))
+    assert crm_server.connections == 0
+
+
+def test_dns_failure_is_a_connection_error(monkeypatch):
+    def fail(*args, **kwargs):
+        raise socket.gaierror(socket.EAI_NONAME, "Name or service not known")
+
+    monkeypatch.setattr(socket, "getaddrinfo", fail)
+    with pytest.raises(requests.exceptions.ConnectionError):
+        send(prepared("http://crm.nowhere.example/"))
+
+
+def test_redirects_are_not_followed(crm_server):
+    crm_server.then(Step(302, b"", {"Location": crm_server.url + "/elsewhere"}))
+    exchange = send(prepared(crm_server.url))
+    assert exchange.status_code == 302
+    assert exchange.headers["Location"].endswith("/elsewhere")
+    assert len(crm_server.received) == 1
+
+
+def test_answer_is_read_up_to_the_cap(crm_server, settings):
+    settings.WAGTAIL_CHATBOT_CRM = {
+        **settings.WAGTAIL_CHATBOT_CRM,
+        "MAX_RESPONSE_BYTES": 1000,
+    }
+    crm_server.then(Step(200, b"x" * 200_000))
+    exchange = send(prepared(crm_server.url))
+    assert len(exchange.body) == 1000
+    assert exchange.truncated
+
+
+def test_read_timeout(crm_server, settings):
+    settings.WAGTAIL_CHATBOT_CRM = {**settings.WAGTAIL_CHATBOT_CRM, "READ_TIMEOUT": 0.3}
+    crm_server.then(Step(200, delay=2))
+    with pytest.raises(requests.exceptions.ReadTimeout):
+        send(prepared(crm_server.url))
+
+
+def test_plain_http_needs_allow_http(crm_server, settings):
+    settings.WAGTAIL_CHATBOT_CRM = {**settings.WAGTAIL_CHATBOT_CRM, "ALLOW_HTTP": False}
+    with pytest.raises(InsecureURL):
+        send(prepared(crm_server.url))
+    assert crm_server.connections == 0
+
+
+def test_tls_failure_is_an_ssl_error(crm_server):
+    port = crm_server.server_address[1]
+    with pytest.raises(requests.exceptions.SSLError):
+        send(prepared(f"https://127.0.0.1:{port}/hooks/lead"))
+
+
+def test_environment_proxies_are_ignored(crm_server, monkeypatch):
+    monkeypatch.setenv("HTTP_PROXY", "http://127.0.0.1:9")
+    monkeypatch.setenv("NO_PROXY", "")
+    assert send(prepared(crm_server.url)).status_code == 201
