@@ -15,8 +15,8 @@ from http import HTTPStatus
 from urllib.parse import urlsplit
 
 import requests
-from requests.structures import CaseInsensitiveDict
 from django.utils.translation import gettext as _
+from requests.structures import CaseInsensitiveDict
 from urllib3.exceptions import NameResolutionError
 
 from .conf import crm_settings
