@@ -45,7 +45,9 @@ class FakeCRM(ThreadingHTTPServer):
         self.connections = 0
         self.lock = threading.Lock()
         self.arrived = threading.Condition(self.lock)
-        self.thread = threading.Thread(target=self.serve_forever, daemon=True)
+        self.thread = threading.Thread(
+            target=self.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+        )
 
     @property
     def url(self) -> str:

@@ -8,7 +8,7 @@ import logging
 import time
 import uuid
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from django.conf import settings
 from django.core.mail import send_mail
@@ -29,6 +29,7 @@ from .models import (
 from .outcome import Outcome, classify_exception, classify_response
 from .payload import LeadData, MappingRow, PayloadError, StaticRow, build_body
 from .sender import send
+from .validators import header_looks_secret
 from .webhook import Endpoint, Header, build_request, redact
 
 logger = logging.getLogger(__name__)
@@ -68,7 +69,11 @@ def endpoint_for(chatbot: Chatbot) -> Endpoint:
         basic_password=chatbot.basic_password,
         signing_secret=chatbot.signing_secret,
         headers=tuple(
-            Header(header.name, header.value, header.is_secret)
+            Header(
+                header.name,
+                header.value,
+                header.is_secret or header_looks_secret(header.name),
+            )
             for header in chatbot.custom_headers.all()
         ),
     )
@@ -301,7 +306,7 @@ def _record(lead: Lead, token: uuid.UUID, trigger: str, result: AttemptResult) -
             and status == SyncStatus.FAILED
             and trigger == AttemptTrigger.AUTOMATIC
         ):
-            transaction.on_commit(lambda: notify_failure(lead.pk))
+            transaction.on_commit(lambda: _notify_safely(lead.pk))
     log = logger.info if outcome.success else logger.warning
     log(
         "Lead %s try %s: %s%s",
@@ -372,6 +377,15 @@ def lead_admin_url(lead: Lead) -> str | None:
     return f"{base}{path}"
 
 
+def _notify_safely(lead_id: int) -> None:
+    try:
+        notify_failure(lead_id)
+    except Exception:
+        # The lead is Failed and shown so in the admin; a mail server problem
+        # must not turn into a crash of the worker.
+        logger.exception("Could not send the failure email for lead %s", lead_id)
+
+
 def notify_failure(lead_id: int) -> None:
     """Email the chatbot's notification addresses that a lead failed."""
     lead = Lead.objects.select_related("chatbot").get(pk=lead_id)
@@ -401,7 +415,7 @@ def notify_failure(lead_id: int) -> None:
         lines.append(_("Phone: %(phone)s") % {"phone": lead.phone})
     lines += [
         _("Received: %(when)s UTC")
-        % {"when": lead.created_at.astimezone(timezone.UTC).strftime("%Y-%m-%d %H:%M")},
+        % {"when": lead.created_at.astimezone(UTC).strftime("%Y-%m-%d %H:%M")},
         "",
         _("What went wrong: %(error)s") % {"error": lead.last_error},
     ]

@@ -1,0 +1,359 @@
+"""deliver() against a real HTTP server, without a consumer."""
+
+import logging
+from datetime import timedelta
+
+import pytest
+from django.core import mail
+from django.test import TestCase
+from django.utils import timezone
+from huey.contrib.djhuey import HUEY
+
+from tests.crm_server import Step
+from wagtail_chatbot_crm import delivery
+from wagtail_chatbot_crm.leads import record_lead
+from wagtail_chatbot_crm.models import (
+    CustomHeader,
+    DeliveryAttempt,
+    FieldMapping,
+    Lead,
+    StaticValue,
+    SyncStatus,
+)
+
+pytestmark = pytest.mark.django_db
+
+TOKEN = "tok_delivery_0b7e44c1"
+PASSWORD = "pw_delivery_93af"
+HEADER_SECRET = "hdr_delivery_5150"
+
+
+@pytest.fixture(autouse=True)
+def empty_queue():
+    HUEY.flush()
+    yield
+    HUEY.flush()
+
+
+@pytest.fixture
+def bot(make_chatbot, crm_server):
+    chatbot = make_chatbot(
+        webhook_url=crm_server.url,
+        auth_type="bearer",
+        bearer_token=TOKEN,
+        notification_emails="ops@example.com",
+    )
+    FieldMapping.objects.create(
+        chatbot=chatbot, source="email", crm_field="contact.email"
+    )
+    FieldMapping.objects.create(
+        chatbot=chatbot, source="first_name", crm_field="contact.first"
+    )
+    StaticValue.objects.create(chatbot=chatbot, crm_field="source", value="Chatbot")
+    return chatbot
+
+
+def deliver(lead_id):
+    """delivery.deliver(), running what it leaves for after the commit."""
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        return delivery.deliver(lead_id)
+
+
+def new_lead(chatbot, name="Ada Lovelace", email="ada@example.com"):
+    return record_lead(chatbot, {"name": name, "email": email})
+
+
+def scheduled_lead_ids():
+    """Leads with a delayed task queued (the consumer files them by ETA)."""
+    return [task.args[0] for task in HUEY.pending() if task.eta]
+
+
+def assert_consistent(lead):
+    lead.refresh_from_db()
+    assert lead.tries == lead.attempts.count()
+    latest = lead.attempts.order_by("-attempt_number").first()
+    if latest and not latest.success:
+        assert lead.last_error == latest.error
+    assert lead.claimed_until is None
+
+
+def test_success_marks_the_lead_synced(bot, crm_server):
+    lead = new_lead(bot)
+    assert deliver(lead.pk) == SyncStatus.SYNCED
+    lead.refresh_from_db()
+    assert lead.sync_status == SyncStatus.SYNCED
+    assert lead.synced_at is not None
+    assert lead.next_attempt_at is None
+    assert lead.last_error == ""
+    [attempt] = lead.attempts.all()
+    assert attempt.success
+    assert attempt.status_code == 201
+    assert attempt.error == ""
+    assert attempt.response_excerpt == '{"id": "crm-1"}'
+    assert attempt.attempt_number == 1
+    assert attempt.trigger == "automatic"
+    [received] = crm_server.received
+    assert received.json() == {
+        "contact": {"email": "ada@example.com", "first": "Ada"},
+        "source": "Chatbot",
+    }
+    assert received.headers["Authorization"] == f"Bearer {TOKEN}"
+    assert received.headers["Idempotency-Key"] == str(lead.uuid)
+    assert_consistent(lead)
+
+
+def test_a_synced_lead_is_never_sent_again(bot, crm_server):
+    lead = new_lead(bot)
+    deliver(lead.pk)
+    assert deliver(lead.pk) is None
+    assert len(crm_server.received) == 1
+
+
+def test_server_error_schedules_a_retry(bot, crm_server):
+    crm_server.then(Step(500, b'{"message": "db down"}'))
+    lead = new_lead(bot)
+    before = timezone.now()
+    assert deliver(lead.pk) == SyncStatus.RETRYING
+    lead.refresh_from_db()
+    assert lead.sync_status == SyncStatus.RETRYING
+    assert lead.tries == 1
+    assert "problem of its own (HTTP 500)" in lead.last_error
+    assert before + timedelta(seconds=59) < lead.next_attempt_at
+    assert lead.next_attempt_at < timezone.now() + timedelta(seconds=61)
+    assert scheduled_lead_ids() == [lead.pk]
+    [attempt] = lead.attempts.all()
+    assert attempt.status_code == 500
+    assert attempt.response_excerpt == '{"message": "db down"}'
+    assert_consistent(lead)
+
+
+def test_retry_after_longer_than_the_schedule_is_honoured(bot, crm_server):
+    crm_server.then(Step(429, b"", {"Retry-After": "600"}))
+    lead = new_lead(bot)
+    deliver(lead.pk)
+    lead.refresh_from_db()
+    wait = (lead.next_attempt_at - timezone.now()).total_seconds()
+    assert 590 < wait <= 600
+
+
+def test_the_whole_schedule_ends_in_failed_with_one_email(bot, crm_server, settings):
+    settings.WAGTAIL_CHATBOT_CRM = {
+        **settings.WAGTAIL_CHATBOT_CRM,
+        "RETRY_SCHEDULE": [0, 0],
+    }
+    crm_server.default = Step(503, b"maintenance")
+    lead = new_lead(bot)
+    statuses = [deliver(lead.pk) for _ in range(3)]
+    assert statuses == [SyncStatus.RETRYING, SyncStatus.RETRYING, SyncStatus.FAILED]
+    assert deliver(lead.pk) is None
+    lead.refresh_from_db()
+    assert lead.tries == 3
+    assert lead.next_attempt_at is None
+    assert len(crm_server.received) == 3
+    assert [a.attempt_number for a in lead.attempts.order_by("started_at")] == [1, 2, 3]
+    assert_consistent(lead)
+
+    [email] = mail.outbox
+    assert email.to == ["ops@example.com"]
+    assert "Ada Lovelace" in email.subject
+    assert "ada@example.com" in email.body
+    assert "after 3 tries" in email.body
+    assert "problem of its own (HTTP 503)" in email.body
+
+
+def test_failure_email_falls_back_to_admins(make_chatbot, crm_server, settings):
+    settings.WAGTAIL_CHATBOT_CRM = {
+        **settings.WAGTAIL_CHATBOT_CRM,
+        "RETRY_SCHEDULE": [],
+    }
+    crm_server.default = Step(500)
+    bot = make_chatbot(webhook_url=crm_server.url)
+    deliver(new_lead(bot).pk)
+    [email] = mail.outbox
+    assert email.to == ["admin@example.com"]
+
+
+def test_skipped_leads_are_never_sent_automatically(make_chatbot, crm_server):
+    bot = make_chatbot(webhook_url=crm_server.url, crm_enabled=False)
+    lead = new_lead(bot)
+    assert lead.sync_status == SyncStatus.SKIPPED
+    assert deliver(lead.pk) is None
+    assert crm_server.connections == 0
+
+
+def test_a_lead_held_by_another_worker_is_left_alone(bot, crm_server):
+    lead = new_lead(bot)
+    Lead.objects.filter(pk=lead.pk).update(
+        claimed_until=timezone.now() + timedelta(seconds=30)
+    )
+    assert deliver(lead.pk) is None
+    assert crm_server.received == []
+
+
+def test_an_expired_claim_is_taken_over(bot, crm_server):
+    lead = new_lead(bot)
+    Lead.objects.filter(pk=lead.pk).update(
+        claimed_until=timezone.now() - timedelta(seconds=1)
+    )
+    assert deliver(lead.pk) == SyncStatus.SYNCED
+
+
+def test_an_early_duplicate_task_does_nothing(bot, crm_server):
+    lead = new_lead(bot)
+    Lead.objects.filter(pk=lead.pk).update(
+        sync_status=SyncStatus.RETRYING,
+        next_attempt_at=timezone.now() + timedelta(minutes=5),
+    )
+    assert deliver(lead.pk) is None
+    assert crm_server.received == []
+
+
+def test_unknown_lead_is_nothing_to_do(db):
+    assert deliver(999_999) is None
+
+
+def test_rate_limit_makes_extra_deliveries_wait(bot, crm_server):
+    bot.rate_limit_per_minute = 2
+    bot.save()
+    leads = [new_lead(bot, email=f"v{n}@example.com") for n in range(3)]
+    statuses = [deliver(lead.pk) for lead in leads]
+    assert statuses == [SyncStatus.SYNCED, SyncStatus.SYNCED, SyncStatus.PENDING]
+    waiting = Lead.objects.get(pk=leads[2].pk)
+    assert waiting.sync_status == SyncStatus.PENDING
+    assert waiting.tries == 0
+    assert waiting.last_error == ""
+    wait = (waiting.next_attempt_at - timezone.now()).total_seconds()
+    assert 55 < wait <= 60
+    assert scheduled_lead_ids() == [waiting.pk]
+    assert len(crm_server.received) == 2
+
+
+def test_conflicting_mapping_fails_the_try_without_sending(bot, crm_server):
+    FieldMapping.objects.create(chatbot=bot, source="name", crm_field="contact")
+    lead = new_lead(bot)
+    assert deliver(lead.pk) == SyncStatus.RETRYING
+    lead.refresh_from_db()
+    assert "Field mapping tab" in lead.last_error
+    assert crm_server.connections == 0
+
+
+def test_ssrf_refusal_is_a_failed_try_not_a_crash(bot, crm_server, settings):
+    settings.WAGTAIL_CHATBOT_CRM = {
+        **settings.WAGTAIL_CHATBOT_CRM,
+        "ALLOWED_NETWORKS": [],
+    }
+    lead = new_lead(bot)
+    assert deliver(lead.pk) == SyncStatus.RETRYING
+    lead.refresh_from_db()
+    assert "private or internal network address" in lead.last_error
+    assert crm_server.connections == 0
+    assert_consistent(lead)
+
+
+def test_no_secret_reaches_attempts_logs_or_email(
+    make_chatbot, crm_server, settings, caplog
+):
+    settings.WAGTAIL_CHATBOT_CRM = {
+        **settings.WAGTAIL_CHATBOT_CRM,
+        "RETRY_SCHEDULE": [],
+    }
+    caplog.set_level(logging.DEBUG)
+    bot = make_chatbot(
+        webhook_url=crm_server.url,
+        auth_type="basic",
+        basic_username="ada",
+        basic_password=PASSWORD,
+        signing_secret="whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw",
+    )
+    CustomHeader.objects.create(
+        chatbot=bot, name="X-Tenant-Secret", value=HEADER_SECRET
+    )
+    echoed = (
+        f'{{"message": "bad credentials {PASSWORD}", '
+        f'"headers": {{"Authorization": "Basic YWRhOnB3X2RlbGl2ZXJ5XzkzYWY=", '
+        f'"X-Tenant-Secret": "{HEADER_SECRET}"}}}}'
+    )
+    crm_server.default = Step(401, echoed)
+    lead = new_lead(bot)
+    deliver(lead.pk)
+    lead.refresh_from_db()
+
+    received = crm_server.received[0]
+    assert received.headers["X-Tenant-Secret"] == HEADER_SECRET  # it was sent
+    secrets = [
+        PASSWORD,
+        HEADER_SECRET,
+        "YWRhOnB3X2RlbGl2ZXJ5XzkzYWY=",
+        "MfKQ9r8GKYqrTwjUPD8",
+    ]
+    attempt = DeliveryAttempt.objects.get()
+    stored = " ".join(
+        [attempt.error, attempt.error_detail, attempt.response_excerpt, lead.last_error]
+    )
+    emails = " ".join(m.subject + m.body for m in mail.outbox)
+    assert mail.outbox, "the failure email was sent"
+    for secret in secrets:
+        assert secret not in stored
+        assert secret not in caplog.text
+        assert secret not in emails
+    assert "[redacted]" in attempt.response_excerpt
+
+
+def test_record_lead_queues_delivery_after_commit(
+    bot, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        lead = new_lead(bot)
+    assert len(callbacks) == 1
+    assert [task.args[0] for task in HUEY.pending()] == [lead.pk]
+    assert lead.next_attempt_at is not None
+
+
+def test_a_queue_that_cannot_be_reached_loses_no_lead(
+    bot, django_capture_on_commit_callbacks, monkeypatch
+):
+    def broken(*args, **kwargs):
+        raise ConnectionError("queue down")
+
+    monkeypatch.setattr(HUEY, "enqueue", broken)
+    with django_capture_on_commit_callbacks(execute=True):
+        lead = new_lead(bot)
+    assert Lead.objects.get(pk=lead.pk).sync_status == SyncStatus.PENDING
+    monkeypatch.undo()
+    Lead.objects.filter(pk=lead.pk).update(
+        next_attempt_at=timezone.now() - timedelta(minutes=5)
+    )
+    assert delivery.enqueue_overdue() == 1
+
+
+def test_overdue_sweep_picks_only_unheld_overdue_leads(bot):
+    now = timezone.now()
+    overdue = new_lead(bot, email="a@example.com")
+    held = new_lead(bot, email="b@example.com")
+    future = new_lead(bot, email="c@example.com")
+    synced = new_lead(bot, email="d@example.com")
+    Lead.objects.filter(pk__in=[overdue.pk, held.pk, synced.pk]).update(
+        next_attempt_at=now - timedelta(minutes=5)
+    )
+    Lead.objects.filter(pk=held.pk).update(claimed_until=now + timedelta(seconds=20))
+    Lead.objects.filter(pk=future.pk).update(next_attempt_at=now + timedelta(minutes=5))
+    Lead.objects.filter(pk=synced.pk).update(sync_status=SyncStatus.SYNCED)
+    assert delivery.enqueue_overdue() == 1
+    assert [task.args[0] for task in HUEY.pending()] == [overdue.pk]
+
+
+def test_old_attempts_are_purged(bot, settings):
+    settings.WAGTAIL_CHATBOT_CRM = {
+        **settings.WAGTAIL_CHATBOT_CRM,
+        "ATTEMPT_RETENTION_DAYS": 30,
+    }
+    lead = new_lead(bot)
+    old = DeliveryAttempt.objects.create(
+        lead=lead, chatbot=bot, started_at=timezone.now() - timedelta(days=31)
+    )
+    recent = DeliveryAttempt.objects.create(
+        lead=lead, chatbot=bot, started_at=timezone.now() - timedelta(days=29)
+    )
+    assert delivery.purge_old_attempts() == 1
+    assert not DeliveryAttempt.objects.filter(pk=old.pk).exists()
+    assert DeliveryAttempt.objects.filter(pk=recent.pk).exists()
