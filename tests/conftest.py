@@ -1,7 +1,13 @@
 """Shared fixtures: chatbots, leads, a clean cache, and a real browser."""
 
+import json
 import os
 import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
 
 import pytest
 from django.core.cache import cache
@@ -95,3 +101,82 @@ def crm_server():
     server = FakeCRM().start()
     yield server
     server.stop()
+
+
+class Consumer:
+    """A real ``manage.py run_huey`` subprocess on the test database."""
+
+    def __init__(self, tmp_path):
+        self.tmp_path = tmp_path
+        self.mail_dir = tmp_path / "mail"
+        self.mail_dir.mkdir(exist_ok=True)
+        self.log = tmp_path / "consumer.log"
+        self.process = None
+
+    def start(self, **crm_settings):
+        from django.conf import settings
+
+        root = Path(__file__).resolve().parent.parent
+        env = {
+            **os.environ,
+            "DJANGO_SETTINGS_MODULE": "tests.settings",
+            "PYTHONPATH": os.pathsep.join([str(root), str(root / "example_site")]),
+            "WCC_TEST_RUN_ID": settings.TEST_RUN_ID,
+            "WCC_TEST_CRM_SETTINGS": json.dumps(crm_settings),
+            "WCC_TEST_EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend",
+            "WCC_TEST_EMAIL_DIR": str(self.mail_dir),
+        }
+        self.process = subprocess.Popen(
+            [
+                sys.executable,
+                str(root / "example_site" / "manage.py"),
+                "run_huey",
+                "--workers=2",
+                "--worker-type=thread",
+                "--delay=0.05",
+                "--max-delay=0.2",
+            ],
+            env=env,
+            stdout=self.log.open("ab"),
+            stderr=subprocess.STDOUT,
+        )
+        self.wait_until_ready()
+        return self
+
+    def wait_until_ready(self, timeout=30.0):
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise AssertionError("the consumer exited:\n" + self.log.read_text())
+            if "Huey consumer started" in self.log.read_text():
+                return
+            time.sleep(0.05)
+        raise AssertionError("the consumer did not start:\n" + self.log.read_text())
+
+    def kill(self):
+        """SIGKILL: the worker dies mid-task, as on a crash or OOM kill."""
+        self.process.kill()
+        self.process.wait(timeout=10)
+
+    def stop(self):
+        if self.process and self.process.poll() is None:
+            self.process.send_signal(signal.SIGINT)
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.kill()
+
+    def emails(self):
+        return sorted(self.mail_dir.glob("*.log"))
+
+
+@pytest.fixture
+def consumer(tmp_path, transactional_db):
+    """Start with ``consumer.start(**WAGTAIL_CHATBOT_CRM overrides)``."""
+    from huey.contrib.djhuey import HUEY
+
+    HUEY.flush()
+    runner = Consumer(tmp_path)
+    yield runner
+    runner.stop()
+    HUEY.flush()

@@ -37,8 +37,8 @@ class FakeCRM(ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = True
 
-    def __init__(self):
-        super().__init__(("127.0.0.1", 0), _Handler)
+    def __init__(self, port: int = 0):
+        super().__init__(("127.0.0.1", port), _Handler)
         self.script: list[Step] = []
         self.default = Step()
         self.received: list[Received] = []

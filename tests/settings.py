@@ -14,10 +14,10 @@ ALLOWED_HOSTS = ["testserver", "localhost", "127.0.0.1"]
 
 # Files, not :memory:, so live-server threads and the Huey consumers that the
 # end-to-end tests start share them; one set per run so runs do not collide.
-_RUN_ID = os.environ.get("WCC_TEST_RUN_ID") or str(os.getpid())
+TEST_RUN_ID = os.environ.get("WCC_TEST_RUN_ID") or str(os.getpid())
 _TMP = Path(tempfile.gettempdir())
-TEST_DB = _TMP / f"wagtail_chatbot_crm_test_{_RUN_ID}.sqlite3"
-TEST_HUEY_DB = _TMP / f"wagtail_chatbot_crm_huey_{_RUN_ID}.sqlite3"
+TEST_DB = _TMP / f"wagtail_chatbot_crm_test_{TEST_RUN_ID}.sqlite3"
+TEST_HUEY_DB = _TMP / f"wagtail_chatbot_crm_huey_{TEST_RUN_ID}.sqlite3"
 DATABASES = {
     "default": {
         "ENGINE": "django.db.backends.sqlite3",

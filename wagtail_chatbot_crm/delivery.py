@@ -160,8 +160,8 @@ def _host(url: str) -> str:
 
 
 def lease_seconds() -> float:
-    """How long a worker may hold a lead: longer than any one try can take."""
-    return crm_settings.CONNECT_TIMEOUT + crm_settings.READ_TIMEOUT + 10
+    """How long a worker may hold a lead: twice what one try can take."""
+    return 2 * (crm_settings.CONNECT_TIMEOUT + crm_settings.READ_TIMEOUT)
 
 
 def deliver(lead_id: int, *, trigger: str = AttemptTrigger.AUTOMATIC) -> str | None:

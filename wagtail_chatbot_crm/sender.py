@@ -180,10 +180,16 @@ class Exchange:
 
 
 def send(prepared: requests.PreparedRequest) -> Exchange:
-    """Send one request and read its answer; raises on no answer."""
+    """Send one request and read its answer; raises on no answer.
+
+    The whole exchange takes at most about ``CONNECT_TIMEOUT +
+    READ_TIMEOUT``: a CRM that trickles its answer byte by byte is cut off,
+    so a worker never holds a lead longer than its claim allows.
+    """
     if urlsplit(prepared.url).scheme == "http" and not crm_settings.ALLOW_HTTP:
         raise InsecureURL(prepared.url)
     limit = crm_settings.MAX_RESPONSE_BYTES
+    budget = crm_settings.CONNECT_TIMEOUT + crm_settings.READ_TIMEOUT
     started = time.monotonic()
     response = get_session().send(
         prepared,
@@ -191,10 +197,22 @@ def send(prepared: requests.PreparedRequest) -> Exchange:
         allow_redirects=False,
         stream=True,
     )
+    chunks: list[bytes] = []
+    size = 0
     try:
-        body = response.raw.read(limit + 1, decode_content=True) or b""
+        while size <= limit:
+            chunk = response.raw.read(min(8192, limit + 1 - size), decode_content=True)
+            if not chunk:
+                break
+            chunks.append(chunk)
+            size += len(chunk)
+            if time.monotonic() - started > budget:
+                raise requests.exceptions.ReadTimeout(
+                    f"The answer took longer than {budget:g} seconds in all."
+                )
     finally:
         response.close()
+    body = b"".join(chunks)
     return Exchange(
         status_code=response.status_code,
         headers=CaseInsensitiveDict(response.headers),
