@@ -103,6 +103,9 @@ def crm_server():
     server.stop()
 
 
+FILE_EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
+
+
 class Consumer:
     """A real ``manage.py run_huey`` subprocess on the test database."""
 
@@ -123,7 +126,7 @@ class Consumer:
             "PYTHONPATH": os.pathsep.join([str(root), str(root / "example_site")]),
             "WCC_TEST_RUN_ID": settings.TEST_RUN_ID,
             "WCC_TEST_CRM_SETTINGS": json.dumps(crm_settings),
-            "WCC_TEST_EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend",
+            "WCC_TEST_EMAIL_BACKEND": FILE_EMAIL_BACKEND,
             "WCC_TEST_EMAIL_DIR": str(self.mail_dir),
         }
         self.process = subprocess.Popen(
