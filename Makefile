@@ -8,7 +8,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 MANAGE := cd example_site && ../$(BIN)/python manage.py
 
-.PHONY: demo test test-wagtail7 lint format install clean
+.PHONY: demo test test-wagtail7 lint format install clean bench-throughput bench-latency
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -39,6 +39,13 @@ $(WAGTAIL7_VENV)/.installed: pyproject.toml setup.cfg
 
 test-wagtail7: $(WAGTAIL7_VENV)/.installed
 	$(WAGTAIL7_VENV)/bin/python -m pytest -q $(PYTEST_ARGS)
+
+# Benchmarks print ratios against a baseline measured in the same run.
+bench-throughput: install
+	$(BIN)/python bench/delivery_throughput.py
+
+bench-latency: install
+	$(BIN)/python bench/delivery_latency.py
 
 lint: install
 	$(BIN)/ruff check .

@@ -21,8 +21,15 @@ TEST_HUEY_DB = _TMP / f"wagtail_chatbot_crm_huey_{TEST_RUN_ID}.sqlite3"
 DATABASES = {
     "default": {
         "ENGINE": "django.db.backends.sqlite3",
+        # Keep connections: Huey's db_task closes them after every task
+        # otherwise, and reopening costs more than a delivery's queries.
+        "CONN_MAX_AGE": None,
         "NAME": str(TEST_DB),
-        "OPTIONS": {"transaction_mode": "IMMEDIATE", "timeout": 30},
+        "OPTIONS": {
+            "transaction_mode": "IMMEDIATE",
+            "timeout": 30,
+            "init_command": SQLITE_PRAGMAS,  # noqa: F405
+        },
         "TEST": {"NAME": str(TEST_DB)},
     }
 }

@@ -13,7 +13,7 @@ from datetime import UTC, datetime, timedelta
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import F, Q
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -170,13 +170,22 @@ def deliver(lead_id: int, *, trigger: str = AttemptTrigger.AUTOMATIC) -> str | N
     Returns the lead's new status, or ``None`` when there was nothing to do
     (another worker holds it, it is already Synced, or its try is not due).
     """
-    claim = _claim(lead_id, trigger)
-    if claim is None:
+    token = _claim(lead_id, trigger)
+    if token is None:
         return None
-    if isinstance(claim, float):
-        _schedule(lead_id, claim)
-        return SyncStatus.PENDING
-    lead, token = claim
+    lead = (
+        Lead.objects.select_related("chatbot")
+        .prefetch_related(
+            "chatbot__field_mappings",
+            "chatbot__static_values",
+            "chatbot__custom_headers",
+        )
+        .get(pk=lead_id)
+    )
+    wait = _rate_limit_wait(lead, token)
+    if wait is not None:
+        _schedule(lead_id, wait)
+        return lead.sync_status
     mappings, statics = mapping_rows(lead.chatbot)
     result = attempt(
         endpoint_for(lead.chatbot),
@@ -188,77 +197,67 @@ def deliver(lead_id: int, *, trigger: str = AttemptTrigger.AUTOMATIC) -> str | N
     return _record(lead, token, trigger, result)
 
 
-def _claim(lead_id: int, trigger: str):
-    """Take the lead for this worker, or say why not.
+def _claim(lead_id: int, trigger: str) -> uuid.UUID | None:
+    """Take the lead for this worker in one conditional UPDATE.
 
-    Returns ``(lead, token)`` when claimed, ``None`` when there is nothing to
-    do, or a number of seconds to wait when the chatbot's rate limit is
-    reached.
+    Only an active lead (Pending or Retrying) that no live worker holds can
+    be claimed; an automatic try must also be due. The token returned proves
+    the claim when the outcome is written.
     """
     now = timezone.now()
-    with transaction.atomic():
-        lead = (
-            Lead.objects.select_related("chatbot")
-            .filter(pk=lead_id)
-            .only("pk", "chatbot_id", "sync_status", "next_attempt_at", "claimed_until")
-            .first()
+    token = uuid.uuid4()
+    claimable = Lead.objects.filter(pk=lead_id, sync_status__in=ACTIVE_STATUSES).filter(
+        Q(claimed_until__isnull=True) | Q(claimed_until__lte=now)
+    )
+    if trigger == AttemptTrigger.AUTOMATIC:
+        # An early duplicate task leaves the lead to its scheduled run.
+        claimable = claimable.filter(
+            Q(next_attempt_at__isnull=True)
+            | Q(next_attempt_at__lte=now + timedelta(seconds=1))
         )
-        if lead is None or lead.sync_status not in ACTIVE_STATUSES:
-            return None
-        if lead.claimed_until and lead.claimed_until > now:
-            return None
-        if (
-            trigger == AttemptTrigger.AUTOMATIC
-            and lead.next_attempt_at
-            and lead.next_attempt_at > now + timedelta(seconds=1)
-        ):
-            return None  # an early duplicate; the scheduled run will come
-        # Lock the chatbot row so concurrent workers count each other's tries.
-        chatbot = Chatbot.objects.select_for_update().get(pk=lead.chatbot_id)
-        wait = _rate_limit_wait(chatbot, now)
-        if wait is not None:
-            Lead.objects.filter(pk=lead_id).update(
-                next_attempt_at=now + timedelta(seconds=wait)
-            )
-            return wait
-        token = uuid.uuid4()
-        claimed = (
-            Lead.objects.filter(pk=lead_id, sync_status__in=ACTIVE_STATUSES)
-            .filter(Q(claimed_until__isnull=True) | Q(claimed_until__lte=now))
-            .update(
-                claimed_until=now + timedelta(seconds=lease_seconds()),
-                claim_token=token,
-            )
-        )
-        if not claimed:
-            return None
-    lead = Lead.objects.select_related("chatbot").get(pk=lead_id)
-    return lead, token
+    claimed = claimable.update(
+        claimed_until=now + timedelta(seconds=lease_seconds()), claim_token=token
+    )
+    return token if claimed else None
 
 
-def _rate_limit_wait(chatbot: Chatbot, now: datetime) -> float | None:
-    """Seconds until the chatbot may send again, or None if it may now."""
+def _rate_limit_wait(lead: Lead, token: uuid.UUID) -> float | None:
+    """Seconds the claimed lead must wait for its chatbot's rate limit, with
+    the claim released and the lead rescheduled; None if it may go now."""
+    chatbot = lead.chatbot
     limit = chatbot.rate_limit_per_minute
     if not limit:
         return None
-    window_start = now - RATE_WINDOW
-    recent = list(
-        DeliveryAttempt.objects.filter(chatbot=chatbot, started_at__gt=window_start)
-        .exclude(trigger=AttemptTrigger.TEST)
-        .order_by("started_at")
-        .values_list("started_at", flat=True)[: limit + 1]
-    )
-    in_flight = Lead.objects.filter(
-        chatbot=chatbot,
-        sync_status__in=ACTIVE_STATUSES,
-        claimed_until__gt=now,
-    ).count()
-    if len(recent) + in_flight < limit:
-        return None
-    if recent:
-        oldest_leaves = recent[0] + RATE_WINDOW
-        return max((oldest_leaves - now).total_seconds(), 0.5)
-    return 1.0
+    with transaction.atomic():
+        # Locking the chatbot row makes concurrent workers count in turn.
+        Chatbot.objects.select_for_update().filter(pk=chatbot.pk).exists()
+        now = timezone.now()
+        recent = list(
+            DeliveryAttempt.objects.filter(
+                chatbot=chatbot, started_at__gt=now - RATE_WINDOW
+            )
+            .exclude(trigger=AttemptTrigger.TEST)
+            .order_by("started_at")
+            .values_list("started_at", flat=True)[:limit]
+        )
+        in_flight = (
+            Lead.objects.filter(
+                chatbot=chatbot, sync_status__in=ACTIVE_STATUSES, claimed_until__gt=now
+            )
+            .exclude(pk=lead.pk)
+            .count()
+        )
+        if len(recent) + in_flight < limit:
+            return None
+        wait = 1.0
+        if len(recent) >= limit:
+            wait = max((recent[0] + RATE_WINDOW - now).total_seconds(), 0.5)
+        Lead.objects.filter(pk=lead.pk, claim_token=token).update(
+            claimed_until=None,
+            claim_token=None,
+            next_attempt_at=now + timedelta(seconds=wait),
+        )
+    return wait
 
 
 def _record(lead: Lead, token: uuid.UUID, trigger: str, result: AttemptResult) -> str:
@@ -266,12 +265,32 @@ def _record(lead: Lead, token: uuid.UUID, trigger: str, result: AttemptResult) -
     outcome = result.outcome
     schedule = list(crm_settings.RETRY_SCHEDULE)
     now = timezone.now()
+    # The claim makes this worker the only one moving the lead, so the tries
+    # read when it was loaded are still current; the count itself is bumped
+    # in SQL so that it matches the attempts even if the claim lapsed.
+    tries = lead.tries + 1
+    changes = {"tries": F("tries") + 1, "claimed_until": None, "claim_token": None}
+    delay = None
+    if outcome.success:
+        status = SyncStatus.SYNCED
+        changes.update(synced_at=now, last_error="", next_attempt_at=None)
+    elif trigger == AttemptTrigger.AUTOMATIC and tries <= len(schedule):
+        status = SyncStatus.RETRYING
+        delay = max(float(schedule[tries - 1]), outcome.retry_after or 0.0)
+        changes.update(
+            last_error=outcome.message, next_attempt_at=now + timedelta(seconds=delay)
+        )
+    else:
+        status = SyncStatus.FAILED
+        changes.update(last_error=outcome.message, next_attempt_at=None)
+    changes["sync_status"] = status
     with transaction.atomic():
-        current = Lead.objects.select_for_update().get(pk=lead.pk)
-        tries = current.tries + 1
+        moved = Lead.objects.filter(pk=lead.pk, claim_token=token).update(**changes)
+        if not moved:
+            Lead.objects.filter(pk=lead.pk).update(tries=F("tries") + 1)
         DeliveryAttempt.objects.create(
-            lead=current,
-            chatbot_id=current.chatbot_id,
+            lead_id=lead.pk,
+            chatbot_id=lead.chatbot_id,
             attempt_number=tries,
             trigger=trigger,
             started_at=result.started_at,
@@ -282,23 +301,6 @@ def _record(lead: Lead, token: uuid.UUID, trigger: str, result: AttemptResult) -
             error_detail=outcome.detail,
             response_excerpt=result.response_excerpt,
         )
-        changes = {"tries": tries, "claimed_until": None, "claim_token": None}
-        delay = None
-        if outcome.success:
-            status = SyncStatus.SYNCED
-            changes.update(synced_at=now, last_error="", next_attempt_at=None)
-        elif trigger == AttemptTrigger.AUTOMATIC and tries <= len(schedule):
-            status = SyncStatus.RETRYING
-            delay = max(float(schedule[tries - 1]), outcome.retry_after or 0.0)
-            changes.update(
-                last_error=outcome.message,
-                next_attempt_at=now + timedelta(seconds=delay),
-            )
-        else:
-            status = SyncStatus.FAILED
-            changes.update(last_error=outcome.message, next_attempt_at=None)
-        changes["sync_status"] = status
-        moved = Lead.objects.filter(pk=lead.pk, claim_token=token).update(**changes)
         if moved and delay is not None:
             transaction.on_commit(lambda: _schedule(lead.pk, delay))
         if (
@@ -307,6 +309,12 @@ def _record(lead: Lead, token: uuid.UUID, trigger: str, result: AttemptResult) -
             and trigger == AttemptTrigger.AUTOMATIC
         ):
             transaction.on_commit(lambda: _notify_safely(lead.pk))
+    if not moved:
+        # The claim lapsed and another worker took the lead over; it decides.
+        logger.warning(
+            "Lead %s: try %s finished after its claim lapsed", lead.pk, tries
+        )
+        return lead.sync_status
     log = logger.info if outcome.success else logger.warning
     log(
         "Lead %s try %s: %s%s",

@@ -1,0 +1,152 @@
+"""Benchmark (a): how fast one consumer with 4 workers delivers leads,
+beside a raw 4-thread ``requests.Session`` loop to the same receiver.
+
+    .venv/bin/python bench/delivery_throughput.py [--leads 400] [--delay 0.02]
+
+``--delay`` is how long the receiver takes to answer, standing in for a CRM's
+own processing time (real CRM APIs take 50-500 ms). Both sides post the same
+body to the same receiver process in the same run; the ratio is the result.
+Goal: the consumer reaches at least 70% of the raw loop's rate.
+"""
+
+import argparse
+import threading
+import time
+
+import harness
+import requests
+
+WORKERS = int(__import__("os").environ.get("BENCH_WORKERS", "4"))
+
+
+def raw_loop(url: str, body: bytes, total: int) -> float:
+    """Seconds for ``WORKERS`` threads to post ``total`` requests."""
+    per_thread = total // WORKERS
+    headers = {"Content-Type": "application/json", "Authorization": "Bearer bench"}
+
+    def run(index: int) -> None:
+        session = requests.Session()
+        for number in range(per_thread):
+            headers_for_one = {**headers, "Idempotency-Key": f"raw-{index}-{number}"}
+            session.post(url, data=body, headers=headers_for_one, timeout=10)
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(WORKERS)]
+    started = time.perf_counter()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return time.perf_counter() - started
+
+
+def consumer_run(url: str, total: int, worker_type: str) -> float:
+    """Seconds the consumer spends delivering ``total`` queued leads."""
+    from django.db.models import F, Max, Min
+    from django.utils import timezone
+
+    from wagtail_chatbot_crm.models import Chatbot, DeliveryAttempt, Lead, SyncStatus
+    from wagtail_chatbot_crm.tasks import deliver_lead
+
+    chatbot = Chatbot.objects.create(
+        name="Bench",
+        slug=f"bench-{time.time_ns()}",
+        crm_enabled=True,
+        webhook_url=url,
+        auth_type="bearer",
+        bearer_token="bench",
+    )
+    now = timezone.now()
+    leads = Lead.objects.bulk_create(
+        Lead(
+            chatbot=chatbot,
+            name=f"Visitor {n}",
+            email=f"visitor{n}@example.com",
+            next_attempt_at=now,
+        )
+        for n in range(total)
+    )
+    for lead in leads:
+        deliver_lead(lead.pk)  # queued; the consumer is not running yet
+    with harness.consumer(
+        f"--workers={WORKERS}",
+        "--worker-type=thread",
+        "--delay=0.01",
+        "--max-delay=0.1",
+        "--no-periodic",
+    ):
+        deadline = time.monotonic() + 600
+        while time.monotonic() < deadline:
+            done = Lead.objects.filter(chatbot=chatbot, sync_status=SyncStatus.SYNCED)
+            if done.count() == total:
+                break
+            time.sleep(0.1)
+        else:
+            raise SystemExit("the consumer did not deliver every lead in time")
+    # Time from the first try's start to the last try's end, from the
+    # attempts themselves: the consumer's start-up is not counted.
+    span = DeliveryAttempt.objects.filter(chatbot=chatbot).aggregate(
+        first=Min("started_at"), last=Max("started_at")
+    )
+    last_duration = (
+        DeliveryAttempt.objects.filter(chatbot=chatbot)
+        .order_by(F("started_at").desc())
+        .values_list("duration_ms", flat=True)
+        .first()
+    )
+    return (span["last"] - span["first"]).total_seconds() + last_duration / 1000
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--leads", type=int, default=400)
+    parser.add_argument(
+        "--delays",
+        type=float,
+        nargs="+",
+        default=[0.0, 0.02, 0.05],
+        help="receiver answer delays in seconds, one run each",
+    )
+    parser.add_argument(
+        "--worker-type", choices=["thread", "process"], default="thread"
+    )
+    args = parser.parse_args()
+
+    harness.setup_django(ALLOW_HTTP=True, ALLOWED_NETWORKS=["127.0.0.0/8"])
+    from wagtail_chatbot_crm.delivery import lead_data
+    from wagtail_chatbot_crm.models import Chatbot, Lead
+    from wagtail_chatbot_crm.payload import build_body
+
+    sample = Lead(
+        chatbot=Chatbot(name="Bench"), name="Visitor 1", email="v@example.com"
+    )
+    body, _ = build_body(lead_data(sample), [], [], "json")
+    rows = []
+    try:
+        for delay in args.delays:
+            with harness.receiver(delay) as base:
+                url = f"{base}/hooks/lead"
+                raw_loop(url, body, WORKERS * 10)  # warm up
+                raw_rate = args.leads / raw_loop(url, body, args.leads)
+                consumer_rate = args.leads / consumer_run(
+                    url, args.leads, args.worker_type
+                )
+            rows.append((delay, raw_rate, consumer_rate))
+    finally:
+        harness.cleanup()
+
+    print(
+        f"Delivery throughput: {args.leads} leads; raw requests.Session with "
+        f"{WORKERS} threads vs run_huey with {WORKERS} {args.worker_type} workers"
+    )
+    header = ("receiver delay", "raw req/s", "consumer leads/s", "ratio")
+    print("{:>16} {:>10} {:>17} {:>6}".format(*header))
+    for delay, raw_rate, consumer_rate in rows:
+        print(
+            f"{delay * 1000:>13g} ms {raw_rate:>10.1f} {consumer_rate:>17.1f} "
+            f"{consumer_rate / raw_rate:>6.0%}"
+        )
+    print("goal: ratio >= 70%")
+
+
+if __name__ == "__main__":
+    main()

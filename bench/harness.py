@@ -1,0 +1,92 @@
+"""Shared set-up for the benchmarks: a scratch database and Huey queue, a
+receiver process, a real ``run_huey`` consumer, and small statistics."""
+
+import json
+import os
+import statistics
+import subprocess
+import sys
+import time
+import uuid
+from contextlib import contextmanager
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+RUN_ID = f"bench-{uuid.uuid4().hex[:8]}"
+ENV = {
+    **os.environ,
+    "DJANGO_SETTINGS_MODULE": "tests.settings",
+    "PYTHONPATH": os.pathsep.join([str(ROOT), str(ROOT / "example_site")]),
+    "WCC_TEST_RUN_ID": RUN_ID,
+}
+
+
+def setup_django(**crm_settings) -> None:
+    """Configure Django on a fresh scratch database and migrate it."""
+    ENV["WCC_TEST_CRM_SETTINGS"] = json.dumps(crm_settings)
+    os.environ.update(ENV)
+    sys.path[:0] = [str(ROOT), str(ROOT / "example_site")]
+    import django
+    from django.core.management import call_command
+
+    django.setup()
+    call_command("migrate", verbosity=0)
+
+
+def cleanup() -> None:
+    from django.conf import settings
+
+    for path in (settings.TEST_DB, settings.TEST_HUEY_DB):
+        for suffix in ("", "-wal", "-shm", "-journal"):
+            Path(f"{path}{suffix}").unlink(missing_ok=True)
+
+
+@contextmanager
+def receiver(delay: float):
+    """A receiver process; yields its base URL."""
+    process = subprocess.Popen(
+        [sys.executable, str(ROOT / "bench" / "receiver.py"), "--delay", str(delay)],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        port = int(process.stdout.readline())
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+@contextmanager
+def consumer(*flags: str):
+    """A real ``manage.py run_huey`` process on the scratch database."""
+    log = open(os.devnull, "wb")  # noqa: SIM115
+    process = subprocess.Popen(
+        [sys.executable, str(ROOT / "example_site" / "manage.py"), "run_huey", *flags],
+        env=ENV,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    try:
+        time.sleep(2.0)  # let Django start and the workers begin polling
+        if process.poll() is not None:
+            raise SystemExit("the consumer did not start")
+        yield process
+    finally:
+        process.terminate()
+        process.wait(timeout=15)
+        log.close()
+
+
+def percentile(values: list[float], share: float) -> float:
+    ordered = sorted(values)
+    index = min(len(ordered) - 1, max(0, round(share * (len(ordered) - 1))))
+    return ordered[index]
+
+
+def summary(values: list[float]) -> str:
+    return (
+        f"p50 {percentile(values, 0.5) * 1000:7.1f} ms   "
+        f"p95 {percentile(values, 0.95) * 1000:7.1f} ms   "
+        f"mean {statistics.fmean(values) * 1000:7.1f} ms"
+    )
