@@ -106,16 +106,12 @@ def classify_response(
     elif status_code == 413:
         message = _("The CRM found the lead too large (HTTP 413).")
     elif status_code == 429:
-        message = _(
-            "The CRM is limiting how many requests it takes (HTTP 429). The lead "
-            "will be tried again later."
-        )
+        message = _("The CRM is limiting how many requests it takes (HTTP 429).")
         retry_after = parse_retry_after(headers.get("Retry-After"), now=now)
     elif status_code >= 500:
-        message = _(
-            "The CRM had a problem of its own (HTTP %(status)s). The lead will be "
-            "tried again later."
-        ) % {"status": status_code}
+        message = _("The CRM had a problem of its own (HTTP %(status)s).") % {
+            "status": status_code
+        }
         if status_code == 503:
             retry_after = parse_retry_after(headers.get("Retry-After"), now=now)
     else:

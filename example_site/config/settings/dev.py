@@ -1,5 +1,7 @@
 """Development settings: for this machine only, never for a public server."""
 
+import os
+
 from wagtail_chatbot_crm.fields import DEVELOPMENT_KEY
 
 from .base import *  # noqa: F403
@@ -17,3 +19,9 @@ WAGTAIL_CHATBOT_CRM = {
     "ALLOW_HTTP": True,
     "ALLOWED_NETWORKS": ["127.0.0.0/8", "::1/128"],
 }
+# DEMO_RETRY_SCHEDULE=5,5,5 make demo: watch a failing lead reach Failed in
+# seconds instead of two hours.
+if os.environ.get("DEMO_RETRY_SCHEDULE"):
+    WAGTAIL_CHATBOT_CRM["RETRY_SCHEDULE"] = [
+        float(delay) for delay in os.environ["DEMO_RETRY_SCHEDULE"].split(",")
+    ]

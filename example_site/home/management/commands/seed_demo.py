@@ -57,6 +57,7 @@ class Command(BaseCommand):
                 "webhook_url": f"{base_url.rstrip('/')}/demo-crm/webhook/",
                 "auth_type": AuthType.BEARER,
                 "bearer_token": "demo-crm-token",
+                "notification_emails": "sales@example.com",
             },
         )
         if not chatbot.field_mappings.exists():
