@@ -14,10 +14,10 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from wagtail.models import Site
 
-from . import ratelimit
-from .conf import crm_settings
-from .leads import client_ip_digest, record_lead
-from .models import Chatbot
+from .. import ratelimit
+from ..conf import crm_settings
+from ..leads import client_ip_digest, record_lead
+from ..models import Chatbot
 
 logger = logging.getLogger(__name__)
 
