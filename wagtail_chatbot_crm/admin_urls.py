@@ -1,6 +1,30 @@
 """Admin URLs, mounted by ``wagtail_hooks`` under ``/admin/chatbot-crm/``."""
 
+from django.urls import path
+
+from .views import leads
+from .views.test_connection import TestConnectionView
 
 app_name = "chatbot_crm_admin"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("leads/", leads.LeadReportView.as_view(), name="leads"),
+    path(
+        "leads/results/",
+        leads.LeadReportView.as_view(results_only=True),
+        name="leads_results",
+    ),
+    path("leads/<int:pk>/", leads.LeadDetailView.as_view(), name="lead"),
+    path("leads/<int:pk>/retry/", leads.RetryLeadView.as_view(), name="lead_retry"),
+    path("leads/retry-failed/", leads.RetryFailedView.as_view(), name="retry_failed"),
+    path(
+        "chatbots/test-connection/",
+        TestConnectionView.as_view(),
+        name="test_connection",
+    ),
+    path(
+        "chatbots/<int:pk>/test-connection/",
+        TestConnectionView.as_view(),
+        name="test_connection_existing",
+    ),
+]

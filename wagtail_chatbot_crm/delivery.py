@@ -9,6 +9,7 @@ import time
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from functools import partial
 
 from django.conf import settings
 from django.core.mail import send_mail
@@ -274,7 +275,7 @@ def _record(lead: Lead, token: uuid.UUID, trigger: str, result: AttemptResult) -
     if outcome.success:
         status = SyncStatus.SYNCED
         changes.update(synced_at=now, last_error="", next_attempt_at=None)
-    elif trigger == AttemptTrigger.AUTOMATIC and tries <= len(schedule):
+    elif tries <= len(schedule):
         status = SyncStatus.RETRYING
         delay = max(float(schedule[tries - 1]), outcome.retry_after or 0.0)
         changes.update(
@@ -336,12 +337,38 @@ def _schedule(lead_id: int, delay: float) -> None:
         logger.exception("Could not schedule lead %s; the sweep will", lead_id)
 
 
-def enqueue(lead_id: int) -> None:
+def request_retry(lead_ids: list[int], *, allow_synced: bool = False) -> int:
+    """Queue leads for a try now, by an editor's hand. Returns how many.
+
+    Failed, Retrying, Pending and Not sent leads qualify; Synced ones only
+    with ``allow_synced`` (the editor confirmed a second delivery). A lead a
+    worker is delivering right now is left to that worker.
+    """
+    now = timezone.now()
+    statuses = [*ACTIVE_STATUSES, SyncStatus.FAILED, SyncStatus.SKIPPED]
+    if allow_synced:
+        statuses.append(SyncStatus.SYNCED)
+    with transaction.atomic():
+        ready = Lead.objects.filter(pk__in=lead_ids, sync_status__in=statuses).filter(
+            Q(claimed_until__isnull=True) | Q(claimed_until__lte=now)
+        )
+        ids = list(ready.values_list("pk", flat=True))
+        Lead.objects.filter(pk__in=ids).update(
+            sync_status=SyncStatus.PENDING, next_attempt_at=now
+        )
+        for lead_id in ids:
+            transaction.on_commit(
+                partial(enqueue, lead_id, trigger=AttemptTrigger.MANUAL)
+            )
+    return len(ids)
+
+
+def enqueue(lead_id: int, *, trigger: str = AttemptTrigger.AUTOMATIC) -> None:
     """Queue a lead's delivery now; a failure to queue loses nothing."""
     from .tasks import deliver_lead
 
     try:
-        deliver_lead(lead_id)
+        deliver_lead(lead_id, trigger=trigger)
     except Exception:
         logger.exception("Could not queue lead %s; the sweep will", lead_id)
 
@@ -378,7 +405,7 @@ def purge_old_attempts() -> int:
 def lead_admin_url(lead: Lead) -> str | None:
     """The lead's page in the Wagtail admin, as an absolute URL."""
     try:
-        path = reverse("wagtail_chatbot_crm_leads:inspect", args=[lead.pk])
+        path = reverse("chatbot_crm_admin:lead", args=[lead.pk])
     except NoReverseMatch:
         return None
     base = getattr(settings, "WAGTAILADMIN_BASE_URL", "").rstrip("/")

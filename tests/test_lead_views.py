@@ -1,0 +1,387 @@
+"""The Leads report, a lead's detail, and retrying, through Django's client."""
+
+import csv
+import io
+from datetime import timedelta
+
+import pytest
+from django.contrib.auth.models import Group, Permission
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+from huey.contrib.djhuey import HUEY
+
+from wagtail_chatbot_crm.models import DeliveryAttempt, Lead, SyncStatus
+
+pytestmark = pytest.mark.django_db
+
+REPORT = reverse("chatbot_crm_admin:leads")
+
+
+@pytest.fixture(autouse=True)
+def empty_queue():
+    HUEY.flush()
+    yield
+    HUEY.flush()
+
+
+@pytest.fixture
+def leads(chatbot, make_chatbot):
+    other = make_chatbot(name="Support", slug="support")
+    now = timezone.now()
+    return {
+        "synced": Lead.objects.create(
+            chatbot=chatbot,
+            name="Ada Synced",
+            email="ada@example.com",
+            company="Engines",
+            sync_status=SyncStatus.SYNCED,
+            tries=1,
+            created_at=now - timedelta(days=1),
+        ),
+        "failed": Lead.objects.create(
+            chatbot=chatbot,
+            name="Bob Failed",
+            email="bob@example.com",
+            sync_status=SyncStatus.FAILED,
+            tries=6,
+            last_error="The CRM rejected the credentials (HTTP 401).",
+            created_at=now - timedelta(days=10),
+        ),
+        "retrying": Lead.objects.create(
+            chatbot=other,
+            name="Cy Retrying",
+            email="cy@example.com",
+            sync_status=SyncStatus.RETRYING,
+            tries=2,
+            next_attempt_at=now + timedelta(minutes=5),
+        ),
+        "skipped": Lead.objects.create(
+            chatbot=other,
+            name="Di Skipped",
+            email="di@example.com",
+            sync_status=SyncStatus.SKIPPED,
+            last_error="CRM sync was off when this lead came in.",
+        ),
+    }
+
+
+def user_with(django_user_model, *codenames):
+    user = django_user_model.objects.create_user("editor", "e@example.com", "pw")
+    group = Group.objects.create(name="Chatbot CRM test group")
+    perms = Permission.objects.filter(
+        codename__in=["access_admin", *codenames],
+        content_type__app_label__in=["wagtailadmin", "wagtail_chatbot_crm"],
+    )
+    group.permissions.set(perms)
+    user.groups.add(group)
+    return user
+
+
+def names_in(response):
+    return [lead.name for lead in response.context["object_list"]]
+
+
+def test_report_lists_leads_newest_first_with_status_words(admin_client, leads):
+    response = admin_client.get(REPORT)
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert names_in(response) == [
+        "Di Skipped",
+        "Cy Retrying",
+        "Ada Synced",
+        "Bob Failed",
+    ]
+    for word in ("Synced", "Failed", "Retrying", "Not sent"):
+        assert f'w-chatbot-status__label">{word}<' in html
+    assert "The CRM rejected the credentials (HTTP 401)." in html
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("sync_status=failed", ["Bob Failed"]),
+        ("sync_status=skipped", ["Di Skipped"]),
+        ("q=engines", ["Ada Synced"]),
+        ("q=cy%40example", ["Cy Retrying"]),
+        (
+            "ordering=created_at",
+            ["Bob Failed", "Ada Synced", "Cy Retrying", "Di Skipped"],
+        ),
+    ],
+)
+def test_report_filters_search_and_ordering(admin_client, leads, query, expected):
+    response = admin_client.get(f"{REPORT}?{query}")
+    assert response.status_code == 200
+    assert names_in(response)[: len(expected)] == expected
+    if not query.startswith("ordering"):
+        assert len(names_in(response)) == len(expected)
+
+
+def test_report_filters_by_chatbot_and_date(admin_client, leads, chatbot):
+    response = admin_client.get(f"{REPORT}?chatbot={chatbot.pk}")
+    assert sorted(names_in(response)) == ["Ada Synced", "Bob Failed"]
+    since = (timezone.now() - timedelta(days=2)).date().isoformat()
+    response = admin_client.get(f"{REPORT}?created_at_from={since}")
+    assert "Bob Failed" not in names_in(response)
+    assert len(names_in(response)) == 3
+
+
+def test_report_results_fragment(admin_client, leads):
+    response = admin_client.get(reverse("chatbot_crm_admin:leads_results"))
+    assert response.status_code == 200
+    assert "Ada Synced" in response.content.decode()
+
+
+def test_bad_filter_values_are_ignored_not_crashing(admin_client, leads):
+    for query in (
+        "sync_status=nope",
+        "chatbot=abc",
+        "created_at_from=yesterday",
+        "p=999",
+    ):
+        assert admin_client.get(f"{REPORT}?{query}").status_code == 200
+
+
+def test_csv_export_of_the_filtered_rows(admin_client, leads):
+    response = admin_client.get(f"{REPORT}?sync_status=failed&export=csv")
+    assert response.status_code == 200
+    assert response["Content-Type"] == "text/csv"
+    rows = list(
+        csv.DictReader(io.StringIO(b"".join(response.streaming_content).decode()))
+    )
+    assert len(rows) == 1
+    assert rows[0]["Name"] == "Bob Failed"
+    assert rows[0]["Status"] == "Failed"
+    assert rows[0]["Chatbot"] == "Sales"
+
+
+def test_xlsx_export(admin_client, leads):
+    response = admin_client.get(f"{REPORT}?export=xlsx")
+    assert response.status_code == 200
+    content = b"".join(response.streaming_content)
+    assert content[:2] == b"PK"  # a zip container
+
+
+def test_export_with_bad_filters_exports_everything_valid(admin_client, leads):
+    response = admin_client.get(f"{REPORT}?chatbot=notanumber&export=csv")
+    assert response.status_code == 200
+
+
+def test_report_query_count_does_not_grow_with_rows(admin_client, chatbot):
+    def count_queries():
+        with CaptureQueriesContext(connection) as queries:
+            assert admin_client.get(REPORT).status_code == 200
+        return len(queries)
+
+    Lead.objects.bulk_create(Lead(chatbot=chatbot, name=f"L{n}") for n in range(10))
+    few = count_queries()
+    Lead.objects.bulk_create(Lead(chatbot=chatbot, name=f"M{n}") for n in range(990))
+    many = count_queries()
+    assert many == few
+
+
+def test_detail_shows_data_attempts_and_errors(admin_client, leads):
+    lead = leads["failed"]
+    DeliveryAttempt.objects.create(
+        lead=lead,
+        chatbot=lead.chatbot,
+        attempt_number=1,
+        status_code=401,
+        error="The CRM rejected the credentials (HTTP 401).",
+        error_detail="HTTP 401 Unauthorized",
+        response_excerpt='{"error": "bad token"}',
+    )
+    response = admin_client.get(reverse("chatbot_crm_admin:lead", args=[lead.pk]))
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Bob Failed" in html
+    assert "bob@example.com" in html
+    assert "HTTP 401 Unauthorized" in html
+    assert "{&quot;error&quot;: &quot;bad token&quot;}" in html
+    assert "<details" in html
+    assert "Retry now" in html
+
+
+def test_unknown_lead_is_404(admin_client, db):
+    assert (
+        admin_client.get(reverse("chatbot_crm_admin:lead", args=[999])).status_code
+        == 404
+    )
+    url = reverse("chatbot_crm_admin:lead_retry", args=[999])
+    assert admin_client.post(url).status_code == 404
+
+
+def test_retry_now_queues_a_failed_lead(
+    admin_client, leads, django_capture_on_commit_callbacks
+):
+    lead = leads["failed"]
+    url = reverse("chatbot_crm_admin:lead_retry", args=[lead.pk])
+    assert "Yes, send it now" in admin_client.get(url).content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = admin_client.post(url)
+    assert response.status_code == 302
+    lead.refresh_from_db()
+    assert lead.sync_status == SyncStatus.PENDING
+    [task] = HUEY.pending()
+    assert task.args == (lead.pk,)
+    assert task.kwargs == {"trigger": "manual"}
+
+
+def test_retry_now_sends_a_not_sent_lead(
+    admin_client, leads, django_capture_on_commit_callbacks
+):
+    lead = leads["skipped"]
+    with django_capture_on_commit_callbacks(execute=True):
+        admin_client.post(reverse("chatbot_crm_admin:lead_retry", args=[lead.pk]))
+    lead.refresh_from_db()
+    assert lead.sync_status == SyncStatus.PENDING
+
+
+def test_retry_of_a_synced_lead_needs_confirmation(admin_client, leads):
+    lead = leads["synced"]
+    url = reverse("chatbot_crm_admin:lead_retry", args=[lead.pk])
+    response = admin_client.post(url)
+    assert response.status_code == 302
+    lead.refresh_from_db()
+    assert lead.sync_status == SyncStatus.SYNCED
+    assert HUEY.pending() == []
+    admin_client.post(url, {"resend": "1"})
+    lead.refresh_from_db()
+    assert lead.sync_status == SyncStatus.PENDING
+
+
+def test_retry_of_a_lead_in_flight_is_refused(admin_client, leads):
+    lead = leads["retrying"]
+    Lead.objects.filter(pk=lead.pk).update(
+        claimed_until=timezone.now() + timedelta(seconds=30)
+    )
+    admin_client.post(reverse("chatbot_crm_admin:lead_retry", args=[lead.pk]))
+    lead.refresh_from_db()
+    assert lead.sync_status == SyncStatus.RETRYING
+
+
+def test_retry_all_failed_confirms_with_the_count(admin_client, leads, chatbot):
+    url = reverse("chatbot_crm_admin:retry_failed")
+    html = admin_client.get(f"{url}?chatbot={chatbot.pk}").content.decode()
+    assert "1 failed lead of “Sales” will be sent to the CRM again now." in html
+    response = admin_client.post(url, {"chatbot": chatbot.pk})
+    assert response.status_code == 302
+    assert Lead.objects.get(pk=leads["failed"].pk).sync_status == SyncStatus.PENDING
+    assert Lead.objects.get(pk=leads["synced"].pk).sync_status == SyncStatus.SYNCED
+
+
+def test_retry_all_failed_without_a_chatbot_lists_choices(admin_client, leads):
+    html = admin_client.get(reverse("chatbot_crm_admin:retry_failed")).content.decode()
+    assert "Sales" in html
+    assert (
+        admin_client.get(
+            reverse("chatbot_crm_admin:retry_failed") + "?chatbot=x"
+        ).status_code
+        == 404
+    )
+
+
+def test_gets_never_change_anything(admin_client, leads):
+    lead = leads["failed"]
+    admin_client.get(reverse("chatbot_crm_admin:lead_retry", args=[lead.pk]))
+    lead.refresh_from_db()
+    assert lead.sync_status == SyncStatus.FAILED
+
+
+def test_admin_posts_are_csrf_protected(client, django_user_model, leads):
+    from django.test import Client
+
+    admin = django_user_model.objects.create_superuser("boss", "b@example.com", "pw")
+    strict = Client(enforce_csrf_checks=True)
+    strict.force_login(admin)
+    lead = leads["failed"]
+    response = strict.post(reverse("chatbot_crm_admin:lead_retry", args=[lead.pk]))
+    assert response.status_code == 403
+    lead.refresh_from_db()
+    assert lead.sync_status == SyncStatus.FAILED
+
+
+def test_without_permissions_no_lead_data_anywhere(client, django_user_model, leads):
+    user = user_with(django_user_model)
+    client.force_login(user)
+    lead = leads["failed"]
+    for url in (
+        REPORT,
+        f"{REPORT}?export=csv",
+        reverse("chatbot_crm_admin:leads_results"),
+        reverse("chatbot_crm_admin:lead", args=[lead.pk]),
+        reverse("chatbot_crm_admin:lead_retry", args=[lead.pk]),
+        reverse("chatbot_crm_admin:retry_failed"),
+    ):
+        response = client.get(url)
+        assert response.status_code == 403, url
+        assert b"Bob Failed" not in response.content
+    assert (
+        client.post(reverse("chatbot_crm_admin:lead_retry", args=[lead.pk])).status_code
+        == 403
+    )
+    home = client.get("/admin/").content.decode()
+    assert reverse("chatbot_crm_admin:leads") not in home
+
+
+def test_view_permission_shows_leads_but_not_export_or_retry(
+    client, django_user_model, leads
+):
+    client.force_login(user_with(django_user_model, "view_lead"))
+    response = client.get(REPORT)
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Bob Failed" in html
+    assert "Download CSV" not in html
+    assert "Retry all failed" not in html
+    assert client.get(f"{REPORT}?export=csv").status_code == 403
+    lead = leads["failed"]
+    assert (
+        "Retry now"
+        not in client.get(
+            reverse("chatbot_crm_admin:lead", args=[lead.pk])
+        ).content.decode()
+    )
+    assert (
+        client.post(reverse("chatbot_crm_admin:lead_retry", args=[lead.pk])).status_code
+        == 403
+    )
+
+
+def test_export_and_retry_permissions(client, django_user_model, leads):
+    client.force_login(
+        user_with(django_user_model, "view_lead", "export_lead", "retry_lead")
+    )
+    html = client.get(REPORT).content.decode()
+    assert "Download CSV" in html
+    assert "Retry all failed" in html
+    assert client.get(f"{REPORT}?export=csv").status_code == 200
+
+
+def test_permissions_appear_in_the_group_editor(admin_client):
+    html = admin_client.get(reverse("wagtailusers_groups:add")).content.decode()
+    for codename in (
+        "view_lead",
+        "export_lead",
+        "retry_lead",
+        "test_connection",
+        "change_crm_settings",
+    ):
+        permission = Permission.objects.get(codename=codename)
+        assert f'value="{permission.pk}"' in html, codename
+
+
+def test_failure_email_links_to_the_lead(leads, settings):
+    from django.core import mail
+
+    from wagtail_chatbot_crm.delivery import notify_failure
+
+    settings.WAGTAILADMIN_BASE_URL = "https://www.example.com"
+    notify_failure(leads["failed"].pk)
+    [email] = mail.outbox
+    assert (
+        f"https://www.example.com/admin/chatbot-crm/leads/{leads['failed'].pk}/"
+        in email.body
+    )

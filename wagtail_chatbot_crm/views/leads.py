@@ -1,0 +1,378 @@
+"""Admin screens for leads: the report, a lead's detail, and retrying."""
+
+import datetime
+
+from django.contrib import messages
+from django.db.models import Count
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.urls import reverse, reverse_lazy
+from django.utils.functional import cached_property
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+from django.views.generic import TemplateView
+from wagtail.admin.ui.tables import Column, DateColumn, TitleColumn
+from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
+from wagtail.admin.views.reports import ReportView
+
+from .. import delivery
+from ..filters import LeadFilterSet
+from ..models import Chatbot, Lead, SyncStatus
+from ..permissions import (
+    can_export_leads,
+    can_retry_leads,
+    can_view_leads,
+    lead_permission_policy,
+)
+
+STATUS_ICONS = {
+    SyncStatus.SYNCED: "success",
+    SyncStatus.FAILED: "warning",
+    SyncStatus.RETRYING: "rotate",
+    SyncStatus.PENDING: "time",
+    SyncStatus.SKIPPED: "minus",
+}
+
+REPORT_URL = reverse_lazy("chatbot_crm_admin:leads")
+
+
+def forbidden(request):
+    """A 403 page in the admin's furniture.
+
+    Wagtail turns a raised PermissionDenied into a redirect to the dashboard;
+    a direct URL to lead data answers 403 instead, so nothing is ambiguous.
+    """
+    return TemplateResponse(
+        request,
+        "wagtail_chatbot_crm/forbidden.html",
+        {"header_title": _("Forbidden")},
+        status=403,
+    )
+
+
+class StatusColumn(Column):
+    """The sync status as an icon and a word, never colour alone."""
+
+    cell_template_name = "wagtail_chatbot_crm/tables/status_cell.html"
+
+    def get_cell_context_data(self, instance, parent_context):
+        context = super().get_cell_context_data(instance, parent_context)
+        context["icon"] = STATUS_ICONS.get(instance.sync_status, "help")
+        context["status"] = instance.sync_status
+        context["label"] = instance.get_sync_status_display()
+        return context
+
+
+class ShortTextColumn(Column):
+    """Text cut to a line, with the whole of it in a tooltip."""
+
+    cell_template_name = "wagtail_chatbot_crm/tables/short_text_cell.html"
+
+    def __init__(self, name, length=80, **kwargs):
+        super().__init__(name, **kwargs)
+        self.length = length
+
+    def get_cell_context_data(self, instance, parent_context):
+        context = super().get_cell_context_data(instance, parent_context)
+        context["length"] = self.length
+        return context
+
+
+def _lead_display_name(lead: Lead) -> str:
+    return lead.name or lead.email or lead.phone or str(lead.uuid)[:8]
+
+
+class LeadReportView(ReportView):
+    """Reports → Leads: every lead, its sync status and why."""
+
+    page_title = _("Leads")
+    header_icon = "user"
+    model = Lead
+    permission_policy = lead_permission_policy
+    permission_required = "view"
+    index_url_name = "chatbot_crm_admin:leads"
+    index_results_url_name = "chatbot_crm_admin:leads_results"
+    filterset_class = LeadFilterSet
+    is_searchable = True
+    search_fields = ["name", "email", "company"]
+    search_backend_name = None  # plain icontains lookups: Lead is not indexed
+    default_ordering = "-created_at"
+    paginate_by = 50
+    columns = [
+        DateColumn("created_at", label=_("Date"), sort_key="created_at"),
+        Column("chatbot", label=_("Chatbot")),
+        TitleColumn(
+            "name",
+            label=_("Name"),
+            accessor=_lead_display_name,
+            url_name="chatbot_crm_admin:lead",
+        ),
+        Column("email", label=_("Email")),
+        StatusColumn("sync_status", label=_("Status")),
+        Column("tries", label=_("Tries")),
+        ShortTextColumn("last_error", label=_("Last error")),
+        DateColumn("next_attempt_at", label=_("Next try")),
+    ]
+    list_export = [
+        "created_at",
+        "chatbot",
+        "name",
+        "email",
+        "phone",
+        "company",
+        "message",
+        "consent",
+        "consent_at",
+        "page_url",
+        "sync_status",
+        "tries",
+        "last_error",
+        "next_attempt_at",
+        "synced_at",
+        "uuid",
+    ]
+    export_headings = {
+        "created_at": _("Date"),
+        "chatbot": _("Chatbot"),
+        "sync_status": _("Status"),
+        "consent": _("Consent given"),
+        "consent_at": _("Consent given at"),
+        "page_url": _("Page URL"),
+        "last_error": _("Last error"),
+        "next_attempt_at": _("Next try"),
+        "synced_at": _("Synced at"),
+        "uuid": _("Lead id"),
+    }
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.custom_field_preprocess = {
+            **self.custom_field_preprocess,
+            "sync_status": {
+                self.FORMAT_CSV: self._status_label,
+                self.FORMAT_XLSX: self._status_label,
+            },
+            "chatbot": {self.FORMAT_CSV: str, self.FORMAT_XLSX: str},
+            "uuid": {self.FORMAT_CSV: str, self.FORMAT_XLSX: str},
+        }
+
+    @staticmethod
+    def _status_label(value):
+        return str(SyncStatus(value).label)
+
+    def dispatch(self, request, *args, **kwargs):
+        if not can_view_leads(request.user):
+            return forbidden(request)
+        if request.GET.get("export") and not can_export_leads(request.user):
+            return forbidden(request)
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_base_queryset(self):
+        return Lead.objects.select_related("chatbot")
+
+    def get_filename(self):
+        return f"leads-{datetime.date.today():%Y-%m-%d}"
+
+    def stream_csv(self, queryset):
+        # Read the rows in chunks so a large export runs in flat memory.
+        return super().stream_csv(queryset.iterator(chunk_size=2000))
+
+    def write_xlsx(self, queryset, output):
+        return super().write_xlsx(queryset.iterator(chunk_size=2000), output)
+
+    def get_heading(self, queryset, field):
+        if field in self.export_headings:
+            return str(self.export_headings[field])
+        return str(Lead._meta.get_field(field).verbose_name).capitalize()
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["can_export"] = can_export_leads(self.request.user)
+        context["can_retry"] = can_retry_leads(self.request.user)
+        return context
+
+    @cached_property
+    def header_buttons(self):
+        from wagtail.admin.widgets.button import HeaderButton
+
+        buttons = []
+        if can_retry_leads(self.request.user):
+            url = reverse("chatbot_crm_admin:retry_failed")
+            chatbot = self.request.GET.get("chatbot")
+            if chatbot:
+                url += f"?chatbot={chatbot}"
+            buttons.append(
+                HeaderButton(_("Retry all failed"), url=url, icon_name="rotate")
+            )
+        return buttons
+
+    @property
+    def show_export_buttons(self):
+        return can_export_leads(self.request.user)
+
+
+class LeadAdminMixin(WagtailAdminTemplateMixin):
+    """Shared by the single-lead screens: permission and breadcrumbs."""
+
+    header_icon = "user"
+    permission_check = staticmethod(can_view_leads)
+
+    def dispatch(self, request, *args, **kwargs):
+        if not self.permission_check(request.user):
+            return forbidden(request)
+        return super().dispatch(request, *args, **kwargs)
+
+    @cached_property
+    def lead(self) -> Lead:
+        return get_object_or_404(
+            Lead.objects.select_related("chatbot"), pk=self.kwargs["pk"]
+        )
+
+    def get_page_title(self):
+        return _lead_display_name(self.lead)
+
+    def get_breadcrumbs_items(self):
+        return [
+            *self.breadcrumbs_items,
+            {"url": REPORT_URL, "label": _("Leads")},
+            {"url": "", "label": self.get_page_title()},
+        ]
+
+
+class LeadDetailView(LeadAdminMixin, TemplateView):
+    """A lead's captured data and every delivery attempt, newest first."""
+
+    template_name = "wagtail_chatbot_crm/lead_detail.html"
+
+    def get_context_data(self, **kwargs):
+        lead = self.lead
+        context = super().get_context_data(**kwargs)
+        context.update(
+            lead=lead,
+            attempts=lead.attempts.order_by("-started_at", "-pk"),
+            status_icon=STATUS_ICONS.get(lead.sync_status, "help"),
+            can_retry=can_retry_leads(self.request.user),
+            fields=[
+                (_("Name"), lead.name),
+                (_("Email"), lead.email),
+                (_("Phone"), lead.phone),
+                (_("Company"), lead.company),
+                (_("Message"), lead.message),
+                (_("Page"), lead.page_url),
+                (_("Chatbot"), lead.chatbot.name),
+                (_("Received"), lead.created_at),
+                (_("Lead id"), lead.uuid),
+            ],
+        )
+        return context
+
+
+class RetryLeadView(LeadAdminMixin, TemplateView):
+    """Retry now: confirm, then queue the lead for an immediate try."""
+
+    template_name = "wagtail_chatbot_crm/confirm_retry.html"
+    permission_check = staticmethod(can_retry_leads)
+
+    def get_page_title(self):
+        return _("Send this lead again?")
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["lead"] = self.lead
+        context["in_flight"] = self._in_flight()
+        return context
+
+    def _in_flight(self) -> bool:
+        lead = self.lead
+        return bool(
+            lead.claimed_until
+            and lead.claimed_until > datetime.datetime.now(datetime.UTC)
+        )
+
+    def post(self, request, *args, **kwargs):
+        lead = self.lead
+        detail_url = reverse("chatbot_crm_admin:lead", args=[lead.pk])
+        if lead.sync_status == SyncStatus.SYNCED and not request.POST.get("resend"):
+            messages.error(
+                request,
+                _(
+                    "This lead is already in your CRM. Tick “Send it again” to "
+                    "confirm a second delivery."
+                ),
+            )
+            return redirect(reverse("chatbot_crm_admin:lead_retry", args=[lead.pk]))
+        queued = delivery.request_retry([lead.pk], allow_synced=True)
+        if queued:
+            messages.success(
+                request, _("The lead is queued and will be sent in a moment.")
+            )
+        else:
+            messages.warning(
+                request,
+                _("The lead is being delivered right now; see the result below."),
+            )
+        return redirect(detail_url)
+
+
+class RetryFailedView(WagtailAdminTemplateMixin, TemplateView):
+    """Retry all failed: confirm with the count, then queue them all."""
+
+    template_name = "wagtail_chatbot_crm/confirm_retry_failed.html"
+    header_icon = "rotate"
+    page_title = _("Retry all failed leads")
+
+    def dispatch(self, request, *args, **kwargs):
+        if not can_retry_leads(request.user):
+            return forbidden(request)
+        return super().dispatch(request, *args, **kwargs)
+
+    @cached_property
+    def chatbot(self) -> Chatbot | None:
+        value = self.request.POST.get("chatbot") or self.request.GET.get("chatbot")
+        if not value:
+            return None
+        try:
+            return Chatbot.objects.get(pk=int(value))
+        except (ValueError, Chatbot.DoesNotExist) as exc:
+            raise Http404(_("No such chatbot.")) from exc
+
+    def failed_leads(self):
+        return Lead.objects.filter(chatbot=self.chatbot, sync_status=SyncStatus.FAILED)
+
+    def get_breadcrumbs_items(self):
+        return [
+            *self.breadcrumbs_items,
+            {"url": REPORT_URL, "label": _("Leads")},
+            {"url": "", "label": self.page_title},
+        ]
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["chatbot"] = self.chatbot
+        if self.chatbot is None:
+            context["chatbots"] = (
+                Chatbot.objects.filter(leads__sync_status=SyncStatus.FAILED)
+                .annotate(failed=Count("leads"))
+                .order_by("name")
+            )
+        else:
+            context["count"] = self.failed_leads().count()
+        return context
+
+    def post(self, request, *args, **kwargs):
+        if self.chatbot is None:
+            messages.error(request, _("Choose a chatbot."))
+            return redirect(reverse("chatbot_crm_admin:retry_failed"))
+        ids = list(self.failed_leads().values_list("pk", flat=True))
+        queued = delivery.request_retry(ids)
+        messages.success(
+            request,
+            ngettext(
+                "%(count)d failed lead of %(chatbot)s is queued to be sent again.",
+                "%(count)d failed leads of %(chatbot)s are queued to be sent again.",
+                queued,
+            )
+            % {"count": queued, "chatbot": self.chatbot.name},
+        )
+        return redirect(f"{REPORT_URL}?chatbot={self.chatbot.pk}")
