@@ -1,10 +1,13 @@
 from django.urls import include, path, reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.menu import MenuItem
+from wagtail.admin.staticfiles import versioned_static
 from wagtail.snippets.models import register_snippet
 
 from . import admin_urls
+from .dashboard import LeadsSummaryPanel
 from .permissions import app_permissions, can_view_leads
 from .viewsets import ChatbotViewSet
 
@@ -29,6 +32,21 @@ def register_leads_report_menu_item():
         name="chatbot-leads",
         icon_name="user",
         order=50,
+    )
+
+
+@hooks.register("construct_homepage_panels")
+def add_leads_summary_panel(request, panels):
+    if can_view_leads(request.user):
+        panels.append(LeadsSummaryPanel())
+
+
+@hooks.register("insert_global_admin_css")
+def global_admin_css():
+    # Status icons appear in the report, the lead page and the dashboard.
+    return format_html(
+        '<link rel="stylesheet" href="{}">',
+        versioned_static("wagtail_chatbot_crm/css/admin.css"),
     )
 
 
