@@ -8,7 +8,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 MANAGE := cd example_site && ../$(BIN)/python manage.py
 
-.PHONY: demo test test-wagtail7 lint format install clean bench-throughput bench-latency
+.PHONY: demo test test-wagtail7 lint format install clean bench-throughput bench-latency screenshots
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -39,6 +39,10 @@ $(WAGTAIL7_VENV)/.installed: pyproject.toml setup.cfg
 
 test-wagtail7: $(WAGTAIL7_VENV)/.installed
 	$(WAGTAIL7_VENV)/bin/python -m pytest -q $(PYTEST_ARGS)
+
+# Regenerate docs/screenshots/ from the browser tests.
+screenshots: install
+	UPDATE_SCREENSHOTS=1 $(BIN)/python -m pytest -q -m browser
 
 # Benchmarks print ratios against a baseline measured in the same run.
 bench-throughput: install

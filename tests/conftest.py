@@ -183,3 +183,33 @@ def consumer(tmp_path, transactional_db):
     yield runner
     runner.stop()
     HUEY.flush()
+
+
+@pytest.fixture
+def screenshot(page):
+    """Save a screenshot: into docs/screenshots/ with UPDATE_SCREENSHOTS=1
+    (``make screenshots``), else into tests/.artifacts/ for a look."""
+    root = Path(__file__).resolve().parent.parent
+    if os.environ.get("UPDATE_SCREENSHOTS"):
+        folder = root / "docs" / "screenshots"
+    else:
+        folder = root / "tests" / ".artifacts"
+    folder.mkdir(parents=True, exist_ok=True)
+
+    def take(name, target=None):
+        path = folder / f"{name}.png"
+        (target or page).screenshot(path=str(path))
+        return path
+
+    return take
+
+
+@pytest.fixture
+def admin_page(page, live_server, admin_user):
+    """A browser page logged in to the Wagtail admin as a superuser."""
+    page.goto(f"{live_server.url}/admin/login/")
+    page.fill("#id_username", admin_user.username)
+    page.fill("#id_password", "password")
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(f"{live_server.url}/admin/")
+    return page

@@ -7,7 +7,12 @@ from django.db import connection
 
 from wagtail_chatbot_crm.models import Chatbot
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+# serialized_rollback: the dashboard needs the root page that migrations create
+# and that transactional tests would otherwise flush away.
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
 
 TOKEN = "tok_browser_3c9e51b2f4"
 ARTIFACTS = Path(__file__).parent / ".artifacts"

@@ -8,7 +8,9 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse, reverse_lazy
+from django.utils.formats import date_format
 from django.utils.functional import cached_property
+from django.utils.timezone import localtime
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from django.views.generic import TemplateView
@@ -261,8 +263,11 @@ class LeadDetailView(LeadAdminMixin, TemplateView):
                 (_("Message"), lead.message),
                 (_("Page"), lead.page_url),
                 (_("Chatbot"), lead.chatbot.name),
-                (_("Received"), lead.created_at),
-                (_("Lead id"), lead.uuid),
+                (
+                    _("Received"),
+                    date_format(localtime(lead.created_at), "DATETIME_FORMAT"),
+                ),
+                (_("Lead id"), str(lead.uuid)),
             ],
         )
         return context

@@ -1,0 +1,138 @@
+"""Real-browser tests of the editor's lead screens."""
+
+import csv
+import time
+
+import pytest
+from django.utils import timezone
+from playwright.sync_api import expect
+
+from wagtail_chatbot_crm.models import DeliveryAttempt, Lead, SyncStatus
+
+# serialized_rollback: the dashboard needs the root page that migrations create
+# and that transactional tests would otherwise flush away.
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
+
+
+@pytest.fixture
+def some_leads(make_chatbot, crm_server):
+    bot = make_chatbot(webhook_url=crm_server.url, name="Sales", slug="sales")
+    now = timezone.now()
+    rows = [
+        ("Ada Lovelace", "ada@example.com", SyncStatus.SYNCED, 1, ""),
+        ("Grace Hopper", "grace@example.com", SyncStatus.SYNCED, 1, ""),
+        (
+            "Alan Turing",
+            "alan@example.com",
+            SyncStatus.FAILED,
+            6,
+            "The CRM rejected the credentials (HTTP 401). Check the "
+            "authentication settings: the token, API key or password.",
+        ),
+        (
+            "Edsger Dijkstra",
+            "edsger@example.com",
+            SyncStatus.RETRYING,
+            2,
+            "The CRM had a problem of its own (HTTP 503).",
+        ),
+        ("Barbara Liskov", "barbara@example.com", SyncStatus.PENDING, 0, ""),
+    ]
+    leads = {}
+    for name, email, status, tries, error in rows:
+        leads[name] = Lead.objects.create(
+            chatbot=bot,
+            name=name,
+            email=email,
+            sync_status=status,
+            tries=tries,
+            last_error=error,
+            next_attempt_at=now if status == SyncStatus.RETRYING else None,
+        )
+    failed = leads["Alan Turing"]
+    DeliveryAttempt.objects.create(
+        lead=failed,
+        chatbot=bot,
+        attempt_number=6,
+        status_code=401,
+        duration_ms=84,
+        error=failed.last_error,
+        error_detail="HTTP 401 Unauthorized",
+        response_excerpt='{"message": "Invalid API token"}',
+    )
+    return leads
+
+
+def test_report_filter_and_export(admin_page, live_server, some_leads, screenshot):
+    page = admin_page
+    page.goto(f"{live_server.url}/admin/")
+    page.get_by_role("button", name="Reports").click()
+    page.get_by_role("link", name="Leads").click()
+    page.wait_for_url("**/admin/chatbot-crm/leads/")
+    for name in ("Ada Lovelace", "Alan Turing", "Edsger Dijkstra"):
+        expect(page.get_by_role("link", name=name)).to_be_visible()
+    assert page.locator(".w-chatbot-status__label", has_text="Failed").count() == 1
+    screenshot("leads-report")
+
+    page.get_by_role("button", name="Filter").click()
+    page.get_by_role("button", name="Sync status").click()
+    page.get_by_label("Sync status").select_option("failed")
+    page.wait_for_function(
+        "() => !document.body.innerText.includes('Ada Lovelace')", timeout=10_000
+    )
+    expect(page.get_by_role("link", name="Alan Turing")).to_be_visible()
+    assert "sync_status=failed" in page.url
+
+    page.get_by_role("button", name="Actions").click()
+    with page.expect_download() as download_info:
+        page.get_by_role("link", name="Download CSV").click()
+    download = download_info.value
+    with open(download.path(), encoding="utf-8") as exported:
+        rows = list(csv.DictReader(exported))
+    assert [row["Name"] for row in rows] == ["Alan Turing"]
+    assert rows[0]["Status"] == "Failed"
+
+
+def test_retry_now_turns_a_failed_lead_synced(
+    admin_page, live_server, some_leads, consumer, screenshot
+):
+    consumer.start(CONNECT_TIMEOUT=2, READ_TIMEOUT=2)
+    page = admin_page
+    lead = some_leads["Alan Turing"]
+    page.goto(f"{live_server.url}/admin/chatbot-crm/leads/{lead.pk}/")
+    expect(page.get_by_text("Invalid API token")).to_be_hidden()  # in a disclosure
+    page.get_by_text("Technical detail").click()
+    expect(page.get_by_text("Invalid API token")).to_be_visible()
+    screenshot("lead-detail-failed")
+
+    page.get_by_role("link", name="Retry now").click()
+    page.get_by_role("button", name="Yes, send it now").click()
+    expect(page.get_by_text("The lead is queued")).to_be_visible()
+
+    deadline = time.monotonic() + 15
+    while time.monotonic() < deadline:
+        lead.refresh_from_db()
+        if lead.sync_status == SyncStatus.SYNCED:
+            break
+        time.sleep(0.1)
+    assert lead.sync_status == SyncStatus.SYNCED
+    page.reload()
+    expect(page.locator(".w-chatbot-status__label", has_text="Synced")).to_be_visible()
+    expect(page.get_by_text("Retry by an editor")).to_be_visible()
+    screenshot("lead-detail-synced")
+
+
+def test_dashboard_panel(admin_page, live_server, some_leads, screenshot):
+    page = admin_page
+    page.goto(f"{live_server.url}/admin/")
+    panel = page.locator(".w-chatbot-dashboard")
+    expect(panel.get_by_text("Chatbot leads, last 7 days")).to_be_visible()
+    expect(panel.get_by_text("67%")).to_be_visible()  # 2 synced of 3 settled
+    screenshot("dashboard-panel", panel)
+    panel.get_by_role("link", name="See the failed lead and why").click()
+    page.wait_for_url("**/admin/chatbot-crm/leads/?sync_status=failed")
+    expect(page.get_by_role("link", name="Alan Turing")).to_be_visible()
+    assert page.get_by_role("link", name="Ada Lovelace").count() == 0
