@@ -8,7 +8,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 MANAGE := cd example_site && ../$(BIN)/python manage.py
 
-.PHONY: demo test test-wagtail7 lint format install clean bench-throughput bench-latency screenshots
+.PHONY: demo test test-wagtail7 lint format install clean bench-throughput bench-latency bench-report screenshots
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -50,6 +50,9 @@ bench-throughput: install
 
 bench-latency: install
 	$(BIN)/python bench/delivery_latency.py
+
+bench-report: install
+	$(BIN)/python bench/report_scale.py
 
 lint: install
 	$(BIN)/ruff check .

@@ -170,6 +170,15 @@ class LeadReportView(ReportView):
             return forbidden(request)
         return super().dispatch(request, *args, **kwargs)
 
+    def get(self, request, *args, **kwargs):
+        if self.is_export:
+            # Straight to the file: building the page's context would load
+            # every row into memory first.
+            return self.as_spreadsheet(
+                self.get_filtered_queryset(), request.GET.get("export")
+            )
+        return super().get(request, *args, **kwargs)
+
     def get_base_queryset(self):
         return Lead.objects.select_related("chatbot")
 
