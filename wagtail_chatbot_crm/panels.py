@@ -1,9 +1,12 @@
 """Admin panels for the chatbot editor."""
 
-from wagtail.admin.panels import InlinePanel
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from wagtail.admin.panels import InlinePanel, Panel
 from wagtail.admin.panels.base import get_form_for_model
 
 from .forms import ChatbotChildForm
+from .permissions import can_test_connection
 
 
 class ChatbotInlinePanel(InlinePanel):
@@ -19,3 +22,57 @@ class ChatbotInlinePanel(InlinePanel):
             defer_required_on_fields=child_options.get("defer_required_on_fields", []),
         )
         return options
+
+
+class TestConnectionPanel(Panel):
+    """A “Test connection” button that sends a test lead built from the
+    editor's current, unsaved CRM settings and shows the answer inline."""
+
+    def __init__(
+        self,
+        template="wagtail_chatbot_crm/panels/test_connection.html",
+        **kwargs,
+    ):
+        kwargs.setdefault("heading", _("Test connection"))
+        kwargs.setdefault(
+            "help_text",
+            _(
+                "Sends a test lead (“Test Contact”, an example.com email address "
+                "and the time of the test as the company) with the settings on "
+                "this page, including changes you have not saved yet. Nothing "
+                "is saved."
+            ),
+        )
+        super().__init__(**kwargs)
+        self.template = template
+
+    def clone_kwargs(self):
+        kwargs = super().clone_kwargs()
+        kwargs["template"] = self.template
+        return kwargs
+
+    @property
+    def clean_name(self):
+        return super().clean_name or "test_connection"
+
+    class BoundPanel(Panel.BoundPanel):
+        class Media:
+            css = {"all": ["wagtail_chatbot_crm/css/admin.css"]}
+            js = ["wagtail_chatbot_crm/js/test-connection.js"]
+
+        def __init__(self, **kwargs):
+            super().__init__(**kwargs)
+            self.template_name = self.panel.template
+
+        def is_shown(self):
+            return self.request is not None and can_test_connection(self.request.user)
+
+        @property
+        def url(self) -> str:
+            """Where the test is posted: the stored chatbot's, or a new one's."""
+            if self.instance is not None and self.instance.pk:
+                return reverse(
+                    "chatbot_crm_admin:test_connection_existing",
+                    args=[self.instance.pk],
+                )
+            return reverse("chatbot_crm_admin:test_connection")

@@ -15,7 +15,7 @@ from wagtail.snippets.views.snippets import SnippetViewSet
 
 from .forms import ChatbotAdminForm
 from .models import Chatbot
-from .panels import ChatbotInlinePanel
+from .panels import ChatbotInlinePanel, TestConnectionPanel
 
 
 class ChatbotViewSet(SnippetViewSet):
@@ -94,6 +94,7 @@ class ChatbotViewSet(SnippetViewSet):
                             "keep what is stored."
                         ),
                     ),
+                    TestConnectionPanel(),
                     FieldPanel("signing_secret"),
                     FieldPanel("rate_limit_per_minute"),
                     ChatbotInlinePanel(
