@@ -1,0 +1,391 @@
+"""“Test connection”: send a test lead built from the chatbot editor's form.
+
+The editor's unsaved values go through the real editor form (so they are
+validated as on save, and a blank secret input keeps the stored secret) and
+then through the same payload builder, sender, SSRF guard and outcome
+classifier as real deliveries (``delivery.attempt``). Nothing is saved: no
+Lead, no DeliveryAttempt, no change to the chatbot.
+"""
+
+import functools
+import logging
+import uuid
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
+
+from django.forms import BaseForm
+from django.http import JsonResponse
+from django.shortcuts import get_object_or_404
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.decorators import method_decorator
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views import View
+from django.views.decorators.cache import never_cache
+from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
+from wagtail.permission_policies import ModelPermissionPolicy
+
+from .. import ratelimit
+from ..delivery import attempt
+from ..forms import SecretField
+from ..models import AuthType, BodyFormat, Chatbot
+from ..payload import LeadData, MappingRow, StaticRow
+from ..permissions import can_test_connection
+from ..validators import header_looks_secret
+from ..viewsets import ChatbotViewSet
+from ..webhook import Endpoint, Header, redact
+
+logger = logging.getLogger(__name__)
+
+# Each test is a real request to a host the editor chooses: a handful a
+# minute is plenty for a person, and stops the button being used as a cannon.
+RATE_LIMIT = 10
+RATE_WINDOW = 60
+
+TEST_NAME = "Test Contact"
+TEST_EMAIL = "test-contact@example.com"
+
+# The editor's fields a test needs; errors elsewhere (a blank name, say) do
+# not stop a test.
+CRM_FIELDS = (
+    "webhook_url",
+    "body_format",
+    "auth_type",
+    "bearer_token",
+    "api_key_header",
+    "api_key",
+    "basic_username",
+    "basic_password",
+    "signing_secret",
+)
+ROW_FORMSETS = {
+    "custom_headers": gettext_lazy("Custom header"),
+    "field_mappings": gettext_lazy("Field mapping"),
+    "static_values": gettext_lazy("Static value"),
+}
+
+chatbot_permission_policy = ModelPermissionPolicy(Chatbot)
+
+
+@dataclass(frozen=True)
+class TestResult:
+    """What the editor is shown: never a secret."""
+
+    success: bool
+    message: str
+    status_code: int | None = None
+    duration_ms: int | None = None
+    detail: str = ""
+    response_excerpt: str = ""
+    errors: list[str] = field(default_factory=list)
+
+
+# --- From the editor's form to plain data -------------------------------------
+
+
+@functools.cache
+def editor_form_class() -> type[BaseForm]:
+    """The chatbot editor's own form class, formsets and all."""
+    return ChatbotViewSet.edit_handler.bind_to_model(Chatbot).get_form_class()
+
+
+def test_lead(chatbot_name: str, now: datetime | None = None) -> LeadData:
+    """A recognisable test contact, with the time of the test as its company."""
+    now = now or timezone.now()
+    return LeadData(
+        # A new id each time, so a CRM honouring Idempotency-Key sees each
+        # test as new.
+        lead_id=str(uuid.uuid4()),
+        name=TEST_NAME,
+        email=TEST_EMAIL,
+        company=_("Connection test %(when)s UTC")
+        % {"when": now.astimezone(UTC).strftime("%Y-%m-%d %H:%M")},
+        message=_("A test lead sent by “Test connection” in the chatbot editor."),
+        chatbot_name=chatbot_name,
+        submitted_at=now,
+    )
+
+
+def _rows(form: BaseForm, formset_name: str) -> list[BaseForm]:
+    """The filled-in rows of a formset, in the editor's order, minus deleted."""
+    formset = form.formsets[formset_name]
+    rows = [
+        row
+        for row in formset.forms
+        if getattr(row, "cleaned_data", None)
+        and not (formset.can_delete and formset._should_delete_form(row))
+    ]
+    return sorted(
+        rows,
+        key=lambda row: (
+            row.cleaned_data.get("ORDER") is None,
+            row.cleaned_data.get("ORDER") or 0,
+        ),
+    )
+
+
+def endpoint_from_form(form: BaseForm) -> Endpoint:
+    """The form's CRM settings as plain data, like ``delivery.endpoint_for``."""
+    cleaned = form.cleaned_data
+    return Endpoint(
+        url=cleaned["webhook_url"],
+        auth_type=cleaned.get("auth_type") or AuthType.NONE,
+        bearer_token=cleaned.get("bearer_token") or "",
+        api_key_header=cleaned.get("api_key_header") or "",
+        api_key=cleaned.get("api_key") or "",
+        basic_username=cleaned.get("basic_username") or "",
+        basic_password=cleaned.get("basic_password") or "",
+        signing_secret=cleaned.get("signing_secret") or "",
+        headers=tuple(
+            Header(
+                row.cleaned_data["name"],
+                row.cleaned_data.get("value") or "",
+                bool(row.cleaned_data.get("is_secret"))
+                or header_looks_secret(row.cleaned_data["name"]),
+            )
+            for row in _rows(form, "custom_headers")
+            if row.cleaned_data.get("name")
+        ),
+    )
+
+
+def rows_from_form(form: BaseForm) -> tuple[list[MappingRow], list[StaticRow]]:
+    """The form's field mappings and static values, like ``delivery.mapping_rows``."""
+    mappings = [
+        MappingRow(
+            row.cleaned_data["source"],
+            row.cleaned_data["crm_field"],
+            row.cleaned_data.get("transform") or "",
+            row.cleaned_data.get("date_format") or "",
+        )
+        for row in _rows(form, "field_mappings")
+        if row.cleaned_data.get("crm_field")
+    ]
+    statics = [
+        StaticRow(
+            row.cleaned_data["crm_field"],
+            row.cleaned_data.get("value") or "",
+            bool(row.cleaned_data.get("is_json")),
+        )
+        for row in _rows(form, "static_values")
+        if row.cleaned_data.get("crm_field")
+    ]
+    return mappings, statics
+
+
+def crm_errors(form: BaseForm) -> list[str]:
+    """The form's errors that stop a test, as “Field: what is wrong” lines."""
+    errors = []
+    for name in CRM_FIELDS:
+        label = form.fields[name].label if name in form.fields else name
+        for message in form.errors.get(name, []):
+            errors.append(f"{label}: {message}")
+    if "webhook_url" not in form.errors and not form.cleaned_data.get("webhook_url"):
+        errors.append(
+            _("%(label)s: Enter the address to send the test lead to.")
+            % {"label": form.fields["webhook_url"].label}
+        )
+    for name, row_label in ROW_FORMSETS.items():
+        formset = form.formsets.get(name)
+        if formset is None:
+            continue
+        for message in formset.non_form_errors():
+            errors.append(f"{row_label}: {message}")
+        for number, row in enumerate(formset.forms, start=1):
+            if formset.can_delete and formset._should_delete_form(row):
+                continue
+            for field_name, messages in row.errors.items():
+                where = f"{row_label} {number}"
+                if field_name in row.fields:
+                    where = f"{where}, {row.fields[field_name].label}"
+                errors.extend(f"{where}: {message}" for message in messages)
+    return errors
+
+
+def form_secrets(form: BaseForm) -> list[str]:
+    """Every secret typed into or stored behind the form, to keep out of
+    anything shown."""
+    found = []
+    forms = [form]
+    for name in ROW_FORMSETS:
+        if name in form.formsets:
+            forms.extend(form.formsets[name].forms)
+    for each in forms:
+        secret_header = "is_secret" in each.fields and (
+            bool(each.data.get(each.add_prefix("is_secret")))
+            or header_looks_secret(each.data.get(each.add_prefix("name")) or "")
+        )
+        for name, form_field in each.fields.items():
+            if isinstance(form_field, SecretField) or (
+                name == "value" and secret_header
+            ):
+                found.append(each.data.get(each.add_prefix(name)) or "")
+                found.append(getattr(each.instance, name, "") or "")
+    return [secret for secret in found if isinstance(secret, str) and secret]
+
+
+def run_test(form: BaseForm) -> TestResult:
+    """Validate the bound editor form's CRM settings, then send a test lead."""
+    # Read before validation, which writes the typed values onto the instance.
+    secrets = form_secrets(form)
+    form.is_valid()
+    errors = crm_errors(form)
+    if errors:
+        return TestResult(
+            False,
+            _("Fix these settings first; nothing was sent:"),
+            errors=[redact(error, secrets) for error in errors],
+        )
+    endpoint = endpoint_from_form(form)
+    mappings, statics = rows_from_form(form)
+    result = attempt(
+        endpoint,
+        test_lead(form.cleaned_data.get("name") or _("Test chatbot")),
+        mappings,
+        statics,
+        form.cleaned_data.get("body_format") or BodyFormat.JSON,
+    )
+    outcome = result.outcome
+    if outcome.success:
+        message = _("Connection successful (HTTP %(status)s in %(ms)s ms)") % {
+            "status": outcome.status_code,
+            "ms": result.duration_ms,
+        }
+    else:
+        message = outcome.message
+    secrets += endpoint.secrets()
+    return TestResult(
+        success=outcome.success,
+        message=redact(message, secrets),
+        status_code=outcome.status_code,
+        duration_ms=result.duration_ms,
+        detail=redact(outcome.detail, secrets),
+        response_excerpt=redact(result.response_excerpt, secrets),
+    )
+
+
+# --- The view --------------------------------------------------------------------
+
+
+def wants_json(request) -> bool:
+    """Whether the editor's script asked, rather than a plain form post."""
+    if request.headers.get("x-requested-with") == "XMLHttpRequest":
+        return True
+    return "application/json" in request.headers.get("accept", "")
+
+
+@method_decorator(never_cache, name="dispatch")
+class TestConnectionView(WagtailAdminTemplateMixin, View):
+    """``POST``: test the CRM settings in the chatbot editor, saving nothing.
+
+    Answers JSON to the editor's script and a plain admin page to a browser
+    without JavaScript, whose button posts the whole editor form here.
+    """
+
+    http_method_names = ["post"]
+    template_name = "wagtail_chatbot_crm/test_connection.html"
+    page_title = gettext_lazy("Test connection")
+    header_icon = "link"
+
+    def setup(self, request, *args, **kwargs):
+        super().setup(request, *args, **kwargs)
+        pk = kwargs.get("pk")
+        self.chatbot = None if pk is None else get_object_or_404(Chatbot, pk=pk)
+
+    def http_method_not_allowed(self, request, *args, **kwargs):
+        response = self.respond(
+            TestResult(
+                False,
+                _("Use the “Test connection” button in the chatbot editor."),
+            ),
+            status=405,
+        )
+        response["Allow"] = "POST"
+        return response
+
+    def post(self, request, pk=None):
+        user = request.user
+        if not self.allowed(user):
+            return self.respond(
+                TestResult(
+                    False, _("You do not have permission to test CRM connections.")
+                ),
+                status=403,
+            )
+        retry_after = ratelimit.hit(
+            f"test-connection:{user.pk}", RATE_LIMIT, RATE_WINDOW
+        )
+        if retry_after is not None:
+            response = self.respond(
+                TestResult(
+                    False,
+                    _(
+                        "Too many connection tests in a short time. Wait "
+                        "%(seconds)s seconds and try again."
+                    )
+                    % {"seconds": retry_after},
+                ),
+                status=429,
+            )
+            response["Retry-After"] = str(retry_after)
+            return response
+
+        form = editor_form_class()(
+            request.POST, instance=self.chatbot or Chatbot(), for_user=user
+        )
+        result = run_test(form)
+        logger.info(
+            "Connection test by user %s for chatbot %s: %s",
+            user.pk,
+            pk or "(new)",
+            "invalid settings" if result.errors else result.detail,
+        )
+        return self.respond(result, status=400 if result.errors else 200)
+
+    def allowed(self, user) -> bool:
+        """The test permission, plus the right to open this editor: with a
+        stored chatbot the test may send its stored secrets."""
+        if not (
+            can_test_connection(user) and user.has_perm("wagtailadmin.access_admin")
+        ):
+            return False
+        if self.chatbot is None:
+            return chatbot_permission_policy.user_has_permission(user, "add")
+        return chatbot_permission_policy.user_has_permission_for_instance(
+            user, "change", self.chatbot
+        )
+
+    def respond(self, result: TestResult, *, status: int):
+        if wants_json(self.request):
+            return JsonResponse(asdict(result), status=status)
+        return self.render_to_response(
+            self.get_context_data(result=result), status=status
+        )
+
+    # --- The plain admin page, for browsers without JavaScript ---
+
+    def editor_url(self) -> str:
+        viewset = Chatbot.snippet_viewset
+        if self.chatbot is not None:
+            return reverse(viewset.get_url_name("edit"), args=[self.chatbot.pk])
+        return reverse(viewset.get_url_name("add"))
+
+    def get_breadcrumbs_items(self):
+        viewset = Chatbot.snippet_viewset
+        editor_label = str(self.chatbot) if self.chatbot else _("New chatbot")
+        return [
+            *self.breadcrumbs_items,
+            {
+                "url": reverse(viewset.get_url_name("list")),
+                "label": viewset.menu_label,
+            },
+            {"url": self.editor_url(), "label": editor_label},
+            {"url": "", "label": self.get_page_title()},
+        ]
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["editor_url"] = self.editor_url()
+        context["chatbot"] = self.chatbot
+        return context
