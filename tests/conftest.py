@@ -41,6 +41,16 @@ def _clear_cache():
 
 
 @pytest.fixture
+def empty_queue():
+    """An empty Huey queue before and after the test."""
+    from huey.contrib.djhuey import HUEY
+
+    HUEY.flush()
+    yield HUEY
+    HUEY.flush()
+
+
+@pytest.fixture
 def make_chatbot(db):
     """Create a chatbot; keyword arguments override the defaults."""
 

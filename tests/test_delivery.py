@@ -21,18 +21,11 @@ from wagtail_chatbot_crm.models import (
     SyncStatus,
 )
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("empty_queue")]
 
 TOKEN = "tok_delivery_0b7e44c1"
 PASSWORD = "pw_delivery_93af"
 HEADER_SECRET = "hdr_delivery_5150"
-
-
-@pytest.fixture(autouse=True)
-def empty_queue():
-    HUEY.flush()
-    yield
-    HUEY.flush()
 
 
 @pytest.fixture

@@ -14,16 +14,9 @@ from huey.contrib.djhuey import HUEY
 
 from wagtail_chatbot_crm.models import DeliveryAttempt, Lead, SyncStatus
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("empty_queue")]
 
 REPORT = reverse("chatbot_crm_admin:leads")
-
-
-@pytest.fixture(autouse=True)
-def empty_queue():
-    HUEY.flush()
-    yield
-    HUEY.flush()
 
 
 @pytest.fixture
