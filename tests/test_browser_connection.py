@@ -7,10 +7,7 @@ from tests.crm_server import Step
 from tests.test_browser_admin import log_in
 from wagtail_chatbot_crm.models import Chatbot, DeliveryAttempt, Lead
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
-]
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 TOKEN = "tok_browser_conn_81d2c7"
 WRONG_TOKEN = "tok_browser_wrong_0f3a9e"
