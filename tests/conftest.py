@@ -215,11 +215,28 @@ def screenshot(page):
 
 
 @pytest.fixture
-def admin_page(page, live_server, admin_user):
+def wagtail_site(transactional_db):
+    """Wagtail's page tree and default site.
+
+    Migrations create them, and the flush after each transactional test
+    removes them; the admin's dashboard needs them.
+    """
+    from wagtail.models import Locale, Page, Site
+
+    from home.models import HomePage
+
+    if not Site.objects.exists():
+        Locale.objects.get_or_create(language_code="en")
+        root = Page.get_first_root_node() or Page.add_root(title="Root", slug="root")
+        home = root.add_child(instance=HomePage(title="Example site", slug="home"))
+        Site.objects.create(hostname="localhost", root_page=home, is_default_site=True)
+    return Site.objects.get(is_default_site=True)
+
+
+@pytest.fixture
+def admin_page(page, live_server, admin_user, wagtail_site):
     """A browser page logged in to the Wagtail admin as a superuser."""
-    page.goto(f"{live_server.url}/admin/login/")
-    page.fill("#id_username", admin_user.username)
-    page.fill("#id_password", "password")
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url(f"{live_server.url}/admin/")
+    from tests.browser import log_in
+
+    log_in(page, live_server.url, admin_user.username)
     return page

@@ -1,34 +1,19 @@
 """A real browser creates a chatbot with a bearer token in the admin."""
 
-from pathlib import Path
-
 import pytest
 from django.db import connection
 
 from wagtail_chatbot_crm.models import Chatbot
 
-# serialized_rollback: the dashboard needs the root page that migrations create
-# and that transactional tests would otherwise flush away.
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
-]
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 TOKEN = "tok_browser_3c9e51b2f4"
-ARTIFACTS = Path(__file__).parent / ".artifacts"
 
 
-def log_in(page, live_server, user):
-    page.goto(f"{live_server.url}/admin/login/")
-    page.fill("#id_username", user.username)
-    page.fill("#id_password", "password")
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url(f"{live_server.url}/admin/")
-
-
-def test_token_saved_in_the_admin_comes_back_masked(page, live_server, admin_user):
-    log_in(page, live_server, admin_user)
-
+def test_token_saved_in_the_admin_comes_back_masked(
+    admin_page, live_server, screenshot
+):
+    page = admin_page
     page.goto(f"{live_server.url}/admin/snippets/wagtail_chatbot_crm/chatbot/add/")
     page.fill("#id_name", "Sales assistant")
     page.fill("#id_slug", "sales-assistant")
@@ -56,8 +41,7 @@ def test_token_saved_in_the_admin_comes_back_masked(page, live_server, admin_use
     assert token_input.get_attribute("placeholder") == "Stored — leave blank to keep"
     assert token_input.get_attribute("type") == "password"
     assert TOKEN not in page.content()
-    ARTIFACTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / "chatbot-crm-tab.png"), full_page=True)
+    screenshot("chatbot-crm-tab")
 
     # Saving again without typing keeps the stored token.
     page.get_by_role("button", name="Save").first.click()

@@ -3,8 +3,8 @@
 import pytest
 from playwright.sync_api import expect
 
+from tests.browser import log_in
 from tests.crm_server import Step
-from tests.test_browser_admin import log_in
 from wagtail_chatbot_crm.models import Chatbot, DeliveryAttempt, Lead
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -64,14 +64,14 @@ def test_connection_result_is_shown_inline(
 
 
 def test_without_javascript_the_form_posts_to_a_result_page(
-    browser, live_server, admin_user, make_chatbot, crm_server
+    browser, live_server, admin_user, wagtail_site, make_chatbot, crm_server
 ):
     chatbot = make_chatbot(webhook_url=crm_server.url)
     context = browser.new_context(java_script_enabled=False)
     page = context.new_page()
     page.set_default_timeout(15_000)
     try:
-        log_in(page, live_server, admin_user)
+        log_in(page, live_server.url, admin_user.username)
         page.goto(
             f"{live_server.url}/admin/snippets/wagtail_chatbot_crm/chatbot/edit/"
             f"{chatbot.pk}/"

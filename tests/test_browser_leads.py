@@ -9,12 +9,7 @@ from playwright.sync_api import expect
 
 from wagtail_chatbot_crm.models import DeliveryAttempt, Lead, SyncStatus
 
-# serialized_rollback: the dashboard needs the root page that migrations create
-# and that transactional tests would otherwise flush away.
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
-]
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture
