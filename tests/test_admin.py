@@ -5,7 +5,7 @@ from django.db import connection
 from django.urls import reverse
 from wagtail.test.utils.form_data import inline_formset, nested_form_data
 
-from wagtail_chatbot_crm.models import Chatbot, CustomHeader
+from wagtail_chatbot_crm.models import Chatbot, CustomHeader, FieldMapping
 
 pytestmark = pytest.mark.django_db
 
@@ -319,3 +319,55 @@ def test_copy_is_not_offered(admin_client, make_chatbot):
     chatbot = make_chatbot(auth_type="bearer", bearer_token=TOKEN)
     url = f"/admin/snippets/wagtail_chatbot_crm/chatbot/copy/{chatbot.pk}/"
     assert admin_client.get(url).status_code == 404
+
+
+def editor_client(django_user_model, *codenames):
+    from django.contrib.auth.models import Group, Permission
+    from django.test import Client
+
+    user = django_user_model.objects.create_user("ed", "ed@example.com", "pw")
+    group = Group.objects.create(name="CRM permission test group")
+    group.permissions.set(
+        Permission.objects.filter(codename__in=["access_admin", *codenames])
+    )
+    user.groups.add(group)
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def test_crm_settings_need_their_own_permission(django_user_model, make_chatbot):
+    chatbot = make_chatbot(auth_type="bearer", bearer_token=TOKEN)
+    FieldMapping.objects.create(chatbot=chatbot, source="email", crm_field="email")
+    editor = editor_client(django_user_model, "change_chatbot", "view_chatbot")
+
+    html = editor.get(edit_url(chatbot)).content.decode()
+    assert 'name="name"' in html
+    assert 'name="webhook_url"' not in html
+    assert 'name="bearer_token"' not in html
+    assert "field_mappings-TOTAL_FORMS" not in html
+    assert "Test connection" not in html
+
+    # Whatever is posted for the CRM settings is ignored; the rest is saved.
+    data = form_data(
+        name="Renamed",
+        webhook_url="https://attacker.example.com/",
+        mappings=[{"source": "name", "crm_field": "stolen"}],
+    )
+    response = editor.post(edit_url(chatbot), data)
+    assert response.status_code == 302
+    chatbot.refresh_from_db()
+    assert chatbot.name == "Renamed"
+    assert chatbot.webhook_url == "https://crm.example.com/hooks/lead"
+    assert chatbot.bearer_token == TOKEN
+    assert list(chatbot.field_mappings.values_list("crm_field", flat=True)) == ["email"]
+
+
+def test_crm_settings_permission_shows_the_crm_fields(django_user_model, make_chatbot):
+    chatbot = make_chatbot()
+    editor = editor_client(
+        django_user_model, "change_chatbot", "view_chatbot", "change_crm_settings"
+    )
+    html = editor.get(edit_url(chatbot)).content.decode()
+    assert 'name="webhook_url"' in html
+    assert "field_mappings-TOTAL_FORMS" in html

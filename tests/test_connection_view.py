@@ -463,6 +463,7 @@ def test_editor_with_the_permission_can_test(django_user_model, chatbot, crm_ser
         staff_user(
             django_user_model,
             "wagtail_chatbot_crm.change_chatbot",
+            "wagtail_chatbot_crm.change_crm_settings",
             "wagtail_chatbot_crm.test_connection",
         )
     )
@@ -470,6 +471,26 @@ def test_editor_with_the_permission_can_test(django_user_model, chatbot, crm_ser
         connection_url(chatbot), form_data(webhook_url=crm_server.url), **JSON
     )
     assert response.json()["success"] is True
+
+
+def test_without_crm_settings_permission_the_stored_settings_are_tested(
+    django_user_model, make_chatbot, crm_server
+):
+    chatbot = make_chatbot(webhook_url=crm_server.url)
+    tester = client_for(
+        staff_user(
+            django_user_model,
+            "wagtail_chatbot_crm.change_chatbot",
+            "wagtail_chatbot_crm.test_connection",
+        )
+    )
+    response = tester.post(
+        connection_url(chatbot),
+        form_data(webhook_url="https://elsewhere.example.com/hook"),
+        **JSON,
+    )
+    assert response.json()["success"] is True
+    assert len(crm_server.received) == 1
 
 
 def test_rate_limited_per_user(admin_client, chatbot, django_user_model):
@@ -489,6 +510,7 @@ def test_rate_limited_per_user(admin_client, chatbot, django_user_model):
         staff_user(
             django_user_model,
             "wagtail_chatbot_crm.change_chatbot",
+            "wagtail_chatbot_crm.change_crm_settings",
             "wagtail_chatbot_crm.test_connection",
         )
     )

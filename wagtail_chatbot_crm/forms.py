@@ -4,13 +4,14 @@ from collections.abc import Mapping
 from typing import Any
 
 from django import forms
-from django.core.exceptions import ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.core.validators import RegexValidator, URLValidator
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.forms import WagtailAdminModelForm
 
 from .mapping import find_conflicts
 from .models import BodyFormat, Chatbot, CustomHeader
+from .permissions import CHANGE_CRM_SETTINGS
 from .validators import header_looks_secret
 
 # --- The visitor's lead form ------------------------------------------------
@@ -236,6 +237,30 @@ class ChatbotAdminForm(SecretFieldsFormMixin, WagtailAdminModelForm):
     """The chatbot editor: secrets masked, CRM field paths checked together."""
 
     PATH_FORMSETS = ("field_mappings", "static_values")
+    # Rows that are CRM settings too: left out, and so left as they are, for
+    # users without the "change CRM settings" permission (the CRM fields are
+    # left out by their panels' permission).
+    CRM_FORMSETS = ("custom_headers", "field_mappings", "static_values")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.for_user is not None and not self.for_user.has_perm(
+            CHANGE_CRM_SETTINGS
+        ):
+            for name in self.CRM_FORMSETS:
+                self.formsets.pop(name, None)
+
+    def _update_errors(self, errors):
+        # The model checks every CRM setting; one this user cannot see is
+        # reported at the top of the form rather than on a missing field.
+        error_dict = getattr(errors, "error_dict", None)
+        if error_dict:
+            for field in [f for f in error_dict if f != NON_FIELD_ERRORS]:
+                if field not in self.fields:
+                    error_dict.setdefault(NON_FIELD_ERRORS, []).extend(
+                        error_dict.pop(field)
+                    )
+        super()._update_errors(errors)
 
     def is_valid(self):
         valid = super().is_valid()

@@ -23,6 +23,20 @@ class ChatbotInlinePanel(InlinePanel):
         )
         return options
 
+    class BoundPanel(InlinePanel.BoundPanel):
+        """Rendered only when the form carries this panel's formset: the
+        chatbot form leaves CRM rows out for users who may not change them."""
+
+        def __init__(self, **kwargs):
+            if kwargs["panel"].relation_name in kwargs["form"].formsets:
+                super().__init__(**kwargs)
+            else:
+                Panel.BoundPanel.__init__(self, **kwargs)
+                self.formset = None
+
+        def is_shown(self):
+            return self.formset is not None and super().is_shown()
+
 
 class TestConnectionPanel(Panel):
     """A “Test connection” button that sends a test lead built from the

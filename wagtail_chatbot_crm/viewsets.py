@@ -16,6 +16,7 @@ from wagtail.snippets.views.snippets import SnippetViewSet
 from .forms import ChatbotAdminForm
 from .models import Chatbot
 from .panels import ChatbotInlinePanel, TestConnectionPanel
+from .permissions import CHANGE_CRM_SETTINGS as CRM
 
 
 class ChatbotViewSet(SnippetViewSet):
@@ -65,24 +66,30 @@ class ChatbotViewSet(SnippetViewSet):
             ),
             ObjectList(
                 [
-                    FieldPanel("crm_enabled"),
-                    FieldPanel("preset"),
-                    FieldPanel("webhook_url"),
+                    FieldPanel("crm_enabled", permission=CRM),
+                    FieldPanel("preset", permission=CRM),
+                    FieldPanel("webhook_url", permission=CRM),
                     FieldRowPanel(
-                        [FieldPanel("body_format"), FieldPanel("send_condition")]
+                        [
+                            FieldPanel("body_format", permission=CRM),
+                            FieldPanel("send_condition", permission=CRM),
+                        ]
                     ),
                     MultiFieldPanel(
                         [
-                            FieldPanel("auth_type"),
-                            FieldPanel("bearer_token"),
+                            FieldPanel("auth_type", permission=CRM),
+                            FieldPanel("bearer_token", permission=CRM),
                             FieldRowPanel(
-                                [FieldPanel("api_key_header"), FieldPanel("api_key")],
+                                [
+                                    FieldPanel("api_key_header", permission=CRM),
+                                    FieldPanel("api_key", permission=CRM),
+                                ],
                                 help_text=_("For “API key in a header”."),
                             ),
                             FieldRowPanel(
                                 [
-                                    FieldPanel("basic_username"),
-                                    FieldPanel("basic_password"),
+                                    FieldPanel("basic_username", permission=CRM),
+                                    FieldPanel("basic_password", permission=CRM),
                                 ],
                                 help_text=_("For “Basic auth”."),
                             ),
@@ -95,8 +102,8 @@ class ChatbotViewSet(SnippetViewSet):
                         ),
                     ),
                     TestConnectionPanel(),
-                    FieldPanel("signing_secret"),
-                    FieldPanel("rate_limit_per_minute"),
+                    FieldPanel("signing_secret", permission=CRM),
+                    FieldPanel("rate_limit_per_minute", permission=CRM),
                     ChatbotInlinePanel(
                         "custom_headers",
                         panels=[

@@ -27,7 +27,7 @@ from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.permission_policies import ModelPermissionPolicy
 
 from .. import ratelimit
-from ..delivery import attempt
+from ..delivery import attempt, endpoint_for, mapping_rows
 from ..forms import SecretField
 from ..models import AuthType, BodyFormat, Chatbot
 from ..payload import LeadData, MappingRow, StaticRow
@@ -126,7 +126,13 @@ def _rows(form: BaseForm, formset_name: str) -> list[BaseForm]:
 
 
 def endpoint_from_form(form: BaseForm) -> Endpoint:
-    """The form's CRM settings as plain data, like ``delivery.endpoint_for``."""
+    """The form's CRM settings as plain data, like ``delivery.endpoint_for``.
+
+    A user who may not change CRM settings has no CRM fields in the form:
+    the test then uses the stored settings.
+    """
+    if "webhook_url" not in form.fields:
+        return endpoint_for(form.instance)
     cleaned = form.cleaned_data
     return Endpoint(
         url=cleaned["webhook_url"],
@@ -152,6 +158,8 @@ def endpoint_from_form(form: BaseForm) -> Endpoint:
 
 def rows_from_form(form: BaseForm) -> tuple[list[MappingRow], list[StaticRow]]:
     """The form's field mappings and static values, like ``delivery.mapping_rows``."""
+    if "field_mappings" not in form.formsets:
+        return mapping_rows(form.instance)
     mappings = [
         MappingRow(
             row.cleaned_data["source"],
@@ -181,10 +189,14 @@ def crm_errors(form: BaseForm) -> list[str]:
         label = form.fields[name].label if name in form.fields else name
         for message in form.errors.get(name, []):
             errors.append(f"{label}: {message}")
-    if "webhook_url" not in form.errors and not form.cleaned_data.get("webhook_url"):
+    url_field = form.fields.get("webhook_url")
+    url = (
+        form.cleaned_data.get("webhook_url") if url_field else form.instance.webhook_url
+    )
+    if "webhook_url" not in form.errors and not url:
         errors.append(
             _("%(label)s: Enter the address to send the test lead to.")
-            % {"label": form.fields["webhook_url"].label}
+            % {"label": url_field.label if url_field else _("Webhook URL")}
         )
     for name, row_label in ROW_FORMSETS.items():
         formset = form.formsets.get(name)
@@ -244,7 +256,9 @@ def run_test(form: BaseForm) -> TestResult:
         test_lead(form.cleaned_data.get("name") or _("Test chatbot")),
         mappings,
         statics,
-        form.cleaned_data.get("body_format") or BodyFormat.JSON,
+        form.cleaned_data.get("body_format")
+        or form.instance.body_format
+        or BodyFormat.JSON,
     )
     outcome = result.outcome
     if outcome.success:
