@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalKey
 from modelcluster.models import ClusterableModel
+from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
 from wagtail.models import Orderable
 
 from .fields import EncryptedTextField
@@ -610,3 +611,30 @@ def _validate_crm_field(path: str) -> None:
         parse_path(path)
     except PathError as exc:
         raise ValidationError({"crm_field": str(exc)}) from exc
+
+
+@register_setting(icon="comment")
+class ChatbotSettings(BaseSiteSetting):
+    """Per-site choice of the chatbot shown by ``{% chatbot_widget %}``."""
+
+    default_chatbot = models.ForeignKey(
+        Chatbot,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("chatbot on every page"),
+        help_text=_(
+            "Shown wherever the templates have {% chatbot_widget %} without a "
+            "name. Leave empty for none."
+        ),
+    )
+
+    select_related = ["default_chatbot"]
+
+    class Meta:
+        verbose_name = _("chatbot")
+        verbose_name_plural = _("chatbot settings")
+
+    def __str__(self):
+        return str(self.default_chatbot or _("No chatbot"))

@@ -3,11 +3,13 @@
 import json
 import logging
 import uuid
-from urllib.parse import urlsplit
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, JsonResponse
+from django.http import HttpRequest, HttpResponseRedirect, JsonResponse
+from django.template.response import TemplateResponse
 from django.utils.decorators import method_decorator
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views import View
 from django.views.decorators.cache import never_cache
@@ -18,6 +20,8 @@ from .. import ratelimit
 from ..conf import crm_settings
 from ..leads import client_ip_digest, record_lead
 from ..models import Chatbot
+from ..templatetags.chatbot_tags import SENT_PARAMETER
+from ..widget import widget_context
 
 logger = logging.getLogger(__name__)
 
@@ -67,6 +71,38 @@ def origin_allowed(request: HttpRequest) -> bool:
     return bool(host) and host.lower() in site_hostnames(request)
 
 
+def wants_html(request: HttpRequest) -> bool:
+    """Whether this is a browser's plain form post (no JavaScript)."""
+    return (
+        request.content_type in FORM_CONTENT_TYPES
+        and "text/html" in request.headers.get("Accept", "")
+        and request.headers.get("X-Requested-With") != "XMLHttpRequest"
+    )
+
+
+def back_url(request: HttpRequest, next_url: str | None, sent_slug: str | None) -> str:
+    """Where to send the visitor back to: the page they came from, if it is
+    on this site, marked so the widget shows its thank-you."""
+    candidates = [next_url, request.headers.get("Referer"), "/"]
+    hosts = site_hostnames(request) | {request.get_host()}
+    url = next(
+        candidate
+        for candidate in candidates
+        if candidate
+        and url_has_allowed_host_and_scheme(
+            candidate, allowed_hosts=hosts, require_https=request.is_secure()
+        )
+    )
+    if sent_slug is None:
+        return url
+    parts = urlsplit(url)
+    query = [(k, v) for k, v in parse_qsl(parts.query) if k != SENT_PARAMETER]
+    query.append((SENT_PARAMETER, sent_slug))
+    return urlunsplit(
+        (parts.scheme, parts.netloc, parts.path, urlencode(query), f"wcc-{sent_slug}")
+    )
+
+
 @method_decorator([csrf_exempt, never_cache], name="dispatch")
 class LeadCaptureView(View):
     """``POST /chatbot/<slug>/leads/``: validate and store a visitor's lead."""
@@ -79,20 +115,24 @@ class LeadCaptureView(View):
         )
 
     def post(self, request, slug):
+        # A browser posting the widget's form without JavaScript gets pages
+        # and a redirect back; everything else gets JSON.
+        self.html = wants_html(request)
+        self.chatbot = None
         try:
             length = int(request.META.get("CONTENT_LENGTH") or 0)
         except ValueError:
             length = 0
         if length > crm_settings.MAX_REQUEST_BYTES:
-            return error_response(413, _("The request is too large."))
+            return self.error(413, _("The request is too large."))
 
-        chatbot = Chatbot.objects.filter(slug=slug, enabled=True).first()
+        chatbot = self.chatbot = Chatbot.objects.filter(slug=slug, enabled=True).first()
         if chatbot is None:
-            return error_response(404, _("There is no chatbot at this address."))
+            return self.error(404, _("There is no chatbot at this address."))
 
         if not origin_allowed(request):
             logger.warning("Refused a lead for %s from another site's page", slug)
-            return error_response(403, _("Leads can only be sent from this site."))
+            return self.error(403, _("Leads can only be sent from this site."))
 
         ip = client_ip(request)
         retry_after = ratelimit.hit(
@@ -101,7 +141,7 @@ class LeadCaptureView(View):
             crm_settings.RATE_LIMIT_WINDOW,
         )
         if retry_after is not None:
-            return error_response(
+            return self.error(
                 429,
                 _("Too many messages from you. Please try again in a minute."),
                 Retry_After=str(retry_after),
@@ -109,13 +149,13 @@ class LeadCaptureView(View):
 
         data, problem = self.parse_body(request)
         if problem:
-            return error_response(400, problem)
+            return self.error(400, problem)
 
         honeypot = crm_settings.HONEYPOT_FIELD
         if honeypot and data.get(honeypot):
             # Answer like a success so the bot learns nothing; keep nothing.
             logger.info("Discarded a lead for %s that filled the honeypot", slug)
-            return JsonResponse({"id": None, "uuid": str(uuid.uuid4())}, status=201)
+            return self.created(None, uuid.uuid4(), data)
 
         try:
             lead = record_lead(
@@ -125,8 +165,47 @@ class LeadCaptureView(View):
                 client_ip=ip,
             )
         except ValidationError as exc:
+            if self.html:
+                return self.page(400, exc.message_dict, data)
             return JsonResponse({"errors": exc.message_dict}, status=400)
-        return JsonResponse({"id": lead.pk, "uuid": str(lead.uuid)}, status=201)
+        return self.created(lead.pk, lead.uuid, data)
+
+    def created(self, lead_id, lead_uuid, data):
+        if self.html:
+            return HttpResponseRedirect(
+                back_url(self.request, data.get("next"), self.chatbot.slug), status=303
+            )
+        return JsonResponse({"id": lead_id, "uuid": str(lead_uuid)}, status=201)
+
+    def error(self, status: int, message: str, **headers):
+        if self.html:
+            response = self.page(status, {"__all__": [message]}, {})
+            for name, value in headers.items():
+                response[name.replace("_", "-")] = value
+            return response
+        return error_response(status, message, **headers)
+
+    def page(self, status: int, errors: dict, data):
+        """The widget's form as a page of its own, with what went wrong."""
+        context = {"messages_": errors.get("__all__", [])}
+        if self.chatbot is not None:
+            values = {key: data.get(key) for key in data} if data else {}
+            context.update(
+                widget_context(
+                    self.chatbot,
+                    values=values,
+                    errors=errors,
+                    next_url=data.get("next", "") if data else "",
+                    standalone=True,
+                )
+            )
+            context["back_url"] = back_url(self.request, context["next_url"], None)
+        return TemplateResponse(
+            self.request,
+            "wagtail_chatbot_crm/lead_form_page.html",
+            context,
+            status=status,
+        )
 
     @staticmethod
     def parse_body(request):

@@ -1,0 +1,177 @@
+/* wagtail-chatbot-crm visitor widget: plain JavaScript, no dependencies.
+   Without it the form still posts normally (and the server redirects back). */
+(function () {
+  "use strict";
+
+  var FOCUSABLE =
+    'a[href], button:not([disabled]):not([hidden]), input:not([type="hidden"]):not([tabindex="-1"]), textarea, select, [tabindex]:not([tabindex="-1"])';
+
+  function init(root) {
+    if (root.hasAttribute("data-wcc-ready")) return;
+    root.setAttribute("data-wcc-ready", "");
+    root.classList.add("wcc--js");
+
+    var bubble = root.querySelector("[data-wcc-open]");
+    var dialog = root.querySelector("[data-wcc-dialog]");
+    var close = root.querySelector("[data-wcc-close]");
+    var form = root.querySelector("[data-wcc-form]");
+    var status = root.querySelector("[data-wcc-status]");
+    var thanks = root.querySelector("[data-wcc-thanks]");
+    var submit = form ? form.querySelector('[type="submit"]') : null;
+    var pageUrl = root.querySelector("[data-wcc-page-url]");
+    var endpoint = root.getAttribute("data-wcc-endpoint");
+    var returnFocus = null;
+
+    bubble.hidden = false;
+    close.hidden = false;
+    dialog.setAttribute("role", "dialog");
+    dialog.setAttribute("aria-modal", "true");
+    bubble.setAttribute("aria-expanded", "false");
+    if (pageUrl) pageUrl.value = window.location.href;
+
+    function focusables() {
+      return Array.prototype.filter.call(
+        dialog.querySelectorAll(FOCUSABLE),
+        function (el) { return el.offsetParent !== null; }
+      );
+    }
+
+    function open() {
+      returnFocus = document.activeElement;
+      dialog.classList.add("wcc-dialog--open");
+      bubble.setAttribute("aria-expanded", "true");
+      var first = thanks && !thanks.hidden ? thanks : form.querySelector(".wcc-field__input, .wcc-field__checkbox");
+      (first || focusables()[0] || dialog).focus();
+    }
+
+    function hide() {
+      dialog.classList.remove("wcc-dialog--open");
+      bubble.setAttribute("aria-expanded", "false");
+      (returnFocus && document.contains(returnFocus) ? returnFocus : bubble).focus();
+    }
+
+    bubble.addEventListener("click", function () {
+      if (dialog.classList.contains("wcc-dialog--open")) hide(); else open();
+    });
+    close.addEventListener("click", hide);
+
+    dialog.addEventListener("keydown", function (event) {
+      if (event.key === "Escape") {
+        event.preventDefault();
+        hide();
+        return;
+      }
+      if (event.key !== "Tab") return;
+      // Keep keyboard focus inside the open dialog.
+      var items = focusables();
+      if (!items.length) return;
+      var first = items[0];
+      var last = items[items.length - 1];
+      if (event.shiftKey && document.activeElement === first) {
+        event.preventDefault();
+        last.focus();
+      } else if (!event.shiftKey && document.activeElement === last) {
+        event.preventDefault();
+        first.focus();
+      }
+    });
+
+    function clearErrors() {
+      status.textContent = "";
+      Array.prototype.forEach.call(form.querySelectorAll("[data-wcc-error]"), function (el) {
+        el.textContent = "";
+      });
+      Array.prototype.forEach.call(form.querySelectorAll("[aria-invalid]"), function (el) {
+        el.removeAttribute("aria-invalid");
+      });
+    }
+
+    function showErrors(errors) {
+      var firstInvalid = null;
+      var general = [];
+      Object.keys(errors).forEach(function (name) {
+        var messages = errors[name].join(" ");
+        var slot = form.querySelector('[data-wcc-error="' + name + '"]');
+        var input = form.querySelector('[name="' + name + '"]');
+        if (slot && input) {
+          slot.textContent = messages;
+          input.setAttribute("aria-invalid", "true");
+          firstInvalid = firstInvalid || input;
+        } else {
+          general.push(messages);
+        }
+      });
+      var count = Object.keys(errors).length - general.length;
+      status.textContent = general.concat(
+        count ? [count === 1 ? "Please correct the field marked below." : "Please correct the " + count + " fields marked below."] : []
+      ).join(" ");
+      if (firstInvalid) firstInvalid.focus();
+    }
+
+    function collect() {
+      var data = {};
+      Array.prototype.forEach.call(form.elements, function (el) {
+        if (!el.name || el.name === "next") return;
+        if (el.type === "checkbox") data[el.name] = el.checked;
+        else data[el.name] = el.value;
+      });
+      return data;
+    }
+
+    form.addEventListener("submit", function (event) {
+      event.preventDefault();
+      clearErrors();
+      submit.disabled = true;
+      status.textContent = "Sending…";
+      fetch(endpoint, {
+        method: "POST",
+        headers: { "Content-Type": "application/json", Accept: "application/json" },
+        body: JSON.stringify(collect()),
+        credentials: "same-origin",
+      })
+        .then(function (response) {
+          return response.json().catch(function () { return {}; }).then(function (body) {
+            return { status: response.status, body: body, response: response };
+          });
+        })
+        .then(function (result) {
+          submit.disabled = false;
+          if (result.status === 201) {
+            status.textContent = "";
+            form.hidden = true;
+            thanks.hidden = false;
+            thanks.focus();
+            return;
+          }
+          if (result.status === 400 && result.body.errors) {
+            showErrors(result.body.errors);
+            return;
+          }
+          if (result.status === 429) {
+            var wait = result.response.headers.get("Retry-After");
+            status.textContent =
+              "Too many messages in a short time. Please try again" +
+              (wait ? " in " + wait + " seconds." : " in a minute.") +
+              " Your message is still here.";
+            return;
+          }
+          var errors = result.body.errors && result.body.errors.__all__;
+          status.textContent =
+            (errors ? errors.join(" ") + " " : "Something went wrong. ") +
+            "Your message is still here; please try again.";
+        })
+        .catch(function () {
+          submit.disabled = false;
+          status.textContent =
+            "Your message could not be sent: the connection failed. It is still here; please try again.";
+        });
+    });
+  }
+
+  function start() {
+    Array.prototype.forEach.call(document.querySelectorAll("[data-wcc]"), init);
+  }
+
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);
+  else start();
+})();

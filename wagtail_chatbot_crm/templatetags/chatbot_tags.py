@@ -1,0 +1,68 @@
+"""``{% chatbot_widget "slug" %}``: the visitor's chat bubble and form."""
+
+import logging
+
+from django import template
+from django.template.loader import render_to_string
+
+from ..models import Chatbot
+from ..widget import widget_context
+
+register = template.Library()
+logger = logging.getLogger(__name__)
+
+# Each missing slug is logged once per process, not on every page view.
+_reported_missing: set[str] = set()
+
+SENT_PARAMETER = "chatbot_sent"
+
+
+@register.simple_tag(takes_context=True)
+def chatbot_widget(context, slug=None):
+    """Render the chatbot ``slug``, or the site's default chatbot.
+
+    Renders nothing (and logs once) when there is no such enabled chatbot,
+    so a page never breaks because a chatbot was switched off.
+    """
+    request = context.get("request")
+    chatbot = _find_chatbot(slug, request)
+    if chatbot is None:
+        return ""
+    sent = request is not None and request.GET.get(SENT_PARAMETER) == chatbot.slug
+    return render_to_string(
+        "wagtail_chatbot_crm/widget.html",
+        widget_context(
+            chatbot,
+            sent=sent,
+            next_url=request.get_full_path() if request is not None else "",
+        ),
+        request=request,
+    )
+
+
+def _find_chatbot(slug, request):
+    if slug is None:
+        slug = _default_slug(request)
+        if slug is None:
+            return None
+    chatbot = Chatbot.objects.filter(slug=slug, enabled=True).first()
+    if chatbot is None and slug not in _reported_missing:
+        _reported_missing.add(slug)
+        logger.warning(
+            "{%% chatbot_widget %%}: no enabled chatbot with the slug %r; "
+            "rendering nothing",
+            slug,
+        )
+    return chatbot
+
+
+def _default_slug(request):
+    """The slug of the site's default chatbot, from its site settings."""
+    if request is None:
+        return None
+    try:
+        from ..models import ChatbotSettings
+    except ImportError:  # pragma: no cover - settings model not installed
+        return None
+    settings = ChatbotSettings.for_request(request)
+    return settings.default_chatbot.slug if settings.default_chatbot else None
