@@ -145,3 +145,13 @@ def test_client_ip_is_kept_only_as_a_keyed_hash(chatbot, settings):
         chatbot, {"name": "A", "email": "a@b.co"}, client_ip="203.0.113.9"
     )
     assert lead.client_ip_hash == ""
+
+
+def test_extra_data_is_kept_with_the_lead(chatbot):
+    lead = record_lead(
+        chatbot,
+        {"name": "A", "email": "a@example.com"},
+        extra_data={"budget": "10k", "newsletter": True},
+    )
+    lead.refresh_from_db()
+    assert lead.extra_data == {"budget": "10k", "newsletter": True}

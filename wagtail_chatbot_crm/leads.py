@@ -28,6 +28,7 @@ def record_lead(
     *,
     source_url: str | None = None,
     client_ip: str | None = None,
+    extra_data: Mapping[str, Any] | None = None,
 ) -> Lead:
     """Validate ``data`` against the chatbot's form, save it as a lead and
     queue its delivery once the transaction commits.
@@ -37,7 +38,8 @@ def record_lead(
     reason in ``last_error``. Raises ``ValidationError`` (with a dict of
     field errors) and stores nothing when the data is not acceptable.
     ``source_url`` is the page the lead came from, used when the data names
-    none.
+    none; ``extra_data`` (JSON-serialisable) is kept with the lead as it is,
+    such as a form page's other answers.
     """
     form = LeadForm(chatbot, data)
     if not form.is_valid():
@@ -55,6 +57,7 @@ def record_lead(
         consent_at=now if values.get("consent") else None,
         page_url=values.get("page_url") or LeadForm.clean_source_url(source_url),
         client_ip_hash=hash_client_ip(client_ip),
+        extra_data=dict(extra_data or {}),
         created_at=now,
     )
     lead.sync_status, lead.last_error = initial_status(chatbot, lead)
