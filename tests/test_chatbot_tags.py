@@ -153,3 +153,25 @@ def test_scripts_and_api_clients_still_get_json(client, chatbot):
     )
     assert response.status_code == 201
     assert set(response.json()) == {"id", "uuid"}
+
+
+def test_inline_widget_has_no_bubble_behaviour(make_chatbot):
+    make_chatbot()
+    html = render('{% chatbot_widget "sales" inline=True %}')
+    assert "wcc--inline" in html
+    assert "data-wcc-inline" in html
+
+
+def test_chatbot_block_renders_the_chatbot_inline(make_chatbot):
+    from django.test import RequestFactory
+
+    from wagtail_chatbot_crm.blocks import ChatbotBlock
+
+    bot = make_chatbot()
+    block = ChatbotBlock()
+    request = RequestFactory().get("/")
+    html = block.render(block.to_python({"chatbot": bot.pk}), {"request": request})
+    assert 'id="wcc-sales"' in html
+    assert "data-wcc-inline" in html
+    disabled = make_chatbot(slug="gone", enabled=False)
+    assert block.render(block.to_python({"chatbot": disabled.pk}), {}).strip() == ""

@@ -18,11 +18,13 @@ SENT_PARAMETER = "chatbot_sent"
 
 
 @register.simple_tag(takes_context=True)
-def chatbot_widget(context, slug=None):
+def chatbot_widget(context, slug=None, inline=False):
     """Render the chatbot ``slug``, or the site's default chatbot.
 
-    Renders nothing (and logs once) when there is no such enabled chatbot,
-    so a page never breaks because a chatbot was switched off.
+    By default a chat bubble opens the chatbot in a dialog; ``inline=True``
+    shows its form in the page's flow instead. Renders nothing (and logs
+    once) when there is no such enabled chatbot, so a page never breaks
+    because a chatbot was switched off.
     """
     request = context.get("request")
     chatbot = _find_chatbot(slug, request)
@@ -34,6 +36,7 @@ def chatbot_widget(context, slug=None):
         widget_context(
             chatbot,
             sent=sent,
+            inline=inline,
             next_url=request.get_full_path() if request is not None else "",
         ),
         request=request,

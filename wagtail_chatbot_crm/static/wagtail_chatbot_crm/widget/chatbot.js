@@ -22,12 +22,17 @@
     var endpoint = root.getAttribute("data-wcc-endpoint");
     var returnFocus = null;
 
+    var inline = root.hasAttribute("data-wcc-inline");
+    if (pageUrl) pageUrl.value = window.location.href;
+    form.addEventListener("submit", submitForm);
+    // Inline in the page: the form stays where it is, only sending changes.
+    if (inline) return;
+
     bubble.hidden = false;
     close.hidden = false;
     dialog.setAttribute("role", "dialog");
     dialog.setAttribute("aria-modal", "true");
     bubble.setAttribute("aria-expanded", "false");
-    if (pageUrl) pageUrl.value = window.location.href;
 
     function focusables() {
       return Array.prototype.filter.call(
@@ -118,7 +123,7 @@
       return data;
     }
 
-    form.addEventListener("submit", function (event) {
+    function submitForm(event) {
       event.preventDefault();
       clearErrors();
       submit.disabled = true;
@@ -165,7 +170,7 @@
           status.textContent =
             "Your message could not be sent: the connection failed. It is still here; please try again.";
         });
-    });
+    }
   }
 
   function start() {
