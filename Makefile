@@ -26,7 +26,15 @@ demo: install
 	$(MANAGE) seed_demo --base-url http://127.0.0.1:$(PORT)
 	$(MANAGE) run_demo 127.0.0.1:$(PORT)
 
-test: install
+# axe-core from npm checks the widget's accessibility in the browser tests.
+AXE := .cache/npm/node_modules/axe-core/axe.min.js
+$(AXE):
+	@if command -v npm >/dev/null; then \
+		mkdir -p .cache/npm && cd .cache/npm && \
+		npm install --no-audit --no-fund --silent axe-core@4; \
+	else echo "npm not found: the accessibility check will be skipped"; fi
+
+test: install $(AXE)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 # The oldest Wagtail release line we support, in a virtualenv of its own.
@@ -37,7 +45,7 @@ $(WAGTAIL7_VENV)/.installed: pyproject.toml setup.cfg
 	$(WAGTAIL7_VENV)/bin/python -m pip install --quiet -e ".[test]" "wagtail>=7.3,<7.4"
 	touch $@
 
-test-wagtail7: $(WAGTAIL7_VENV)/.installed
+test-wagtail7: $(WAGTAIL7_VENV)/.installed $(AXE)
 	$(WAGTAIL7_VENV)/bin/python -m pytest -q $(PYTEST_ARGS)
 
 # Regenerate docs/screenshots/ from the browser tests.
@@ -64,4 +72,4 @@ format: install
 	$(BIN)/ruff format .
 
 clean:
-	rm -rf $(VENV) $(WAGTAIL7_VENV) build dist *.egg-info example_site/db.sqlite3 example_site/huey.sqlite3
+	rm -rf $(VENV) $(WAGTAIL7_VENV) .cache build dist *.egg-info example_site/db.sqlite3 example_site/huey.sqlite3
