@@ -8,7 +8,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 MANAGE := cd example_site && ../$(BIN)/python manage.py
 
-.PHONY: demo test test-wagtail7 lint format install clean bench-throughput bench-latency bench-report screenshots
+.PHONY: demo test test-wagtail7 lint format install clean bench-throughput bench-latency bench-report bench-submit screenshots
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -61,6 +61,9 @@ bench-latency: install
 
 bench-report: install
 	$(BIN)/python bench/report_scale.py
+
+bench-submit: install
+	$(BIN)/python bench/submit_latency.py
 
 lint: install
 	$(BIN)/ruff check .
