@@ -66,10 +66,24 @@ class Preset(models.TextChoices):
 CONTACT_FIELDS = ("name", "email", "phone", "company", "message")
 
 
+class ChatbotManager(models.Manager):
+    def live(self, slug: str) -> "Chatbot | None":
+        """The enabled chatbot with this slug, without decrypting its
+        secrets: visitors' requests never need them."""
+        return (
+            self.filter(slug=slug, enabled=True)
+            .defer(*Chatbot.SECRET_FIELDS)
+            .order_by()
+            .first()
+        )
+
+
 class Chatbot(ClusterableModel):
     """A chatbot that captures leads and sends them to a CRM."""
 
     SECRET_FIELDS = ("bearer_token", "api_key", "basic_password", "signing_secret")
+
+    objects = ChatbotManager()
 
     name = models.CharField(_("name"), max_length=255)
     slug = models.SlugField(

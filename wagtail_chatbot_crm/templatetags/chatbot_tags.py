@@ -48,7 +48,7 @@ def _find_chatbot(slug, request):
         slug = _default_slug(request)
         if slug is None:
             return None
-    chatbot = Chatbot.objects.filter(slug=slug, enabled=True).first()
+    chatbot = Chatbot.objects.live(slug)
     if chatbot is None and slug not in _reported_missing:
         _reported_missing.add(slug)
         logger.warning(

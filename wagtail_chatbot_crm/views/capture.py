@@ -126,7 +126,7 @@ class LeadCaptureView(View):
         if length > crm_settings.MAX_REQUEST_BYTES:
             return self.error(413, _("The request is too large."))
 
-        chatbot = self.chatbot = Chatbot.objects.filter(slug=slug, enabled=True).first()
+        chatbot = self.chatbot = Chatbot.objects.live(slug)
         if chatbot is None:
             return self.error(404, _("There is no chatbot at this address."))
 
