@@ -157,3 +157,36 @@ def test_accessibility_check_with_axe(page, live_server, demo_bot):
     ]
     print("axe violations:", json.dumps(violations))
     assert violations == []
+
+
+@pytest.mark.parametrize(
+    ("answer", "words"),
+    [
+        ("network", "the connection failed"),
+        ("429", "Please try again in 30 seconds."),
+        ("500", "Something went wrong."),
+    ],
+)
+def test_failures_keep_the_visitors_input(page, live_server, demo_bot, answer, words):
+    def interfere(route):
+        if answer == "network":
+            route.abort()
+        else:
+            route.fulfill(
+                status=int(answer),
+                headers={"Retry-After": "30", "Content-Type": "application/json"},
+                body='{"errors": {"__all__": ["Too many messages."]}}'
+                if answer == "429"
+                else "oops",
+            )
+
+    page.route("**/chatbot/demo/leads/", interfere)
+    page.goto(f"{live_server.url}/")
+    page.get_by_role("button", name="Chat with Demo chatbot").click()
+    page.get_by_label("Name (required)").fill("Ada Lovelace")
+    page.get_by_label("Email (required)").fill("ada@example.com")
+    page.get_by_role("button", name="Send").click()
+    expect(page.get_by_role("status")).to_contain_text(words)
+    expect(page.get_by_label("Name (required)")).to_have_value("Ada Lovelace")
+    expect(page.get_by_label("Email (required)")).to_have_value("ada@example.com")
+    expect(page.get_by_role("button", name="Send")).to_be_enabled()

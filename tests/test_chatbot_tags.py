@@ -175,3 +175,10 @@ def test_chatbot_block_renders_the_chatbot_inline(make_chatbot):
     assert "data-wcc-inline" in html
     disabled = make_chatbot(slug="gone", enabled=False)
     assert block.render(block.to_python({"chatbot": disabled.pk}), {}).strip() == ""
+
+
+def test_widget_needs_no_per_visitor_token(make_chatbot):
+    # So the page around it can be served from a cache.
+    make_chatbot()
+    html = render('{% chatbot_widget "sales" %}')
+    assert "csrfmiddlewaretoken" not in html
