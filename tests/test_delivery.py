@@ -350,3 +350,61 @@ def test_old_attempts_are_purged(bot, settings):
     assert delivery.purge_old_attempts() == 1
     assert not DeliveryAttempt.objects.filter(pk=old.pk).exists()
     assert DeliveryAttempt.objects.filter(pk=recent.pk).exists()
+
+
+def test_a_header_that_cannot_be_sent_is_a_failed_try_not_a_stuck_lead(bot, crm_server):
+    CustomHeader.objects.create(chatbot=bot, name="X-Team", value="Équipe “Ventes”")
+    lead = new_lead(bot)
+    assert deliver(lead.pk) == SyncStatus.RETRYING
+    lead.refresh_from_db()
+    assert "cannot be sent in an HTTP header" in lead.last_error
+    assert lead.claimed_until is None
+    assert lead.attempts.count() == 1
+
+
+def test_an_undecryptable_secret_is_a_failed_try_in_plain_words(bot, settings):
+    from cryptography.fernet import Fernet
+
+    lead = new_lead(bot)
+    settings.WAGTAIL_CHATBOT_CRM = {
+        **settings.WAGTAIL_CHATBOT_CRM,
+        "ENCRYPTION_KEYS": [Fernet.generate_key().decode()],
+    }
+    assert deliver(lead.pk) == SyncStatus.RETRYING
+    lead.refresh_from_db()
+    assert "cannot be decrypted" in lead.last_error
+    assert lead.claimed_until is None
+
+
+def test_a_secret_cut_by_the_excerpt_is_still_redacted(bot, crm_server, settings):
+    settings.WAGTAIL_CHATBOT_CRM = {
+        **settings.WAGTAIL_CHATBOT_CRM,
+        "RESPONSE_EXCERPT_CHARS": 50,
+    }
+    crm_server.then(Step(400, '{"message": "' + "x" * 30 + TOKEN + ' is wrong"}'))
+    lead = new_lead(bot)
+    deliver(lead.pk)
+    attempt = lead.attempts.get()
+    lead.refresh_from_db()
+    for text in (attempt.response_excerpt, attempt.error, lead.last_error):
+        assert TOKEN[:8] not in text
+
+
+def test_retry_requests_do_not_resend_a_lead_synced_meanwhile(bot, crm_server):
+    lead = new_lead(bot)
+    Lead.objects.filter(pk=lead.pk).update(sync_status=SyncStatus.FAILED)
+    original = Lead.objects.filter
+
+    def synced_in_between(*args, **kwargs):
+        queryset = original(*args, **kwargs)
+        Lead.objects.filter = original
+        original(pk=lead.pk).update(sync_status=SyncStatus.SYNCED)
+        return queryset
+
+    Lead.objects.filter = synced_in_between
+    try:
+        delivery.request_retry([lead.pk])
+    finally:
+        Lead.objects.filter = original
+    lead.refresh_from_db()
+    assert lead.sync_status == SyncStatus.SYNCED

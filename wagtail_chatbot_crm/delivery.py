@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from .conf import crm_settings
+from .fields import SecretDecryptionError
 from .models import (
     AttemptTrigger,
     Chatbot,
@@ -134,7 +135,9 @@ def attempt(
         outcome = classify_exception(exc, url=endpoint.url)
         duration_ms = int((time.monotonic() - started) * 1000)
     else:
-        text = exchange.text()
+        # Redact the whole answer before anything is cut from it, so no part
+        # of a secret survives at the edge of an excerpt.
+        text = redact(exchange.text().replace("\x00", ""), endpoint.secrets())
         outcome = classify_response(exchange.status_code, exchange.headers, text)
         duration_ms = exchange.duration_ms
         excerpt = text[: crm_settings.RESPONSE_EXCERPT_CHARS]
@@ -174,28 +177,39 @@ def deliver(lead_id: int, *, trigger: str = AttemptTrigger.AUTOMATIC) -> str | N
     token = _claim(lead_id, trigger)
     if token is None:
         return None
-    lead = (
-        Lead.objects.select_related("chatbot")
-        .prefetch_related(
-            "chatbot__field_mappings",
-            "chatbot__static_values",
-            "chatbot__custom_headers",
-        )
-        .get(pk=lead_id)
-    )
+    try:
+        lead = _load(lead_id)
+    except SecretDecryptionError:
+        # Load without the secrets: using them below fails again, and that
+        # failure is recorded on the lead in plain words.
+        lead = _load(lead_id, defer_secrets=True)
     wait = _rate_limit_wait(lead, token)
     if wait is not None:
         _schedule(lead_id, wait)
         return lead.sync_status
-    mappings, statics = mapping_rows(lead.chatbot)
-    result = attempt(
-        endpoint_for(lead.chatbot),
-        lead_data(lead),
-        mappings,
-        statics,
-        lead.chatbot.body_format,
-    )
+    try:
+        endpoint = endpoint_for(lead.chatbot)
+        mappings, statics = mapping_rows(lead.chatbot)
+        result = attempt(
+            endpoint, lead_data(lead), mappings, statics, lead.chatbot.body_format
+        )
+    except Exception as exc:
+        # Whatever went wrong, the lead gets an attempt, a reason and its
+        # next try; it is never left claimed and silent.
+        logger.exception("Delivery of lead %s failed before sending", lead_id)
+        outcome = classify_exception(exc, url=lead.chatbot.webhook_url)
+        result = AttemptResult(outcome, timezone.now(), 0, "")
     return _record(lead, token, trigger, result)
+
+
+def _load(lead_id: int, *, defer_secrets: bool = False) -> Lead:
+    """The lead with its chatbot and the chatbot's rows, in four queries."""
+    leads = Lead.objects.select_related("chatbot").prefetch_related(
+        "chatbot__field_mappings", "chatbot__static_values", "chatbot__custom_headers"
+    )
+    if defer_secrets:
+        leads = leads.defer(*(f"chatbot__{name}" for name in Chatbot.SECRET_FIELDS))
+    return leads.get(pk=lead_id)
 
 
 def _claim(lead_id: int, trigger: str) -> uuid.UUID | None:
@@ -353,7 +367,9 @@ def request_retry(lead_ids: list[int], *, allow_synced: bool = False) -> int:
             Q(claimed_until__isnull=True) | Q(claimed_until__lte=now)
         )
         ids = list(ready.values_list("pk", flat=True))
-        Lead.objects.filter(pk__in=ids).update(
+        # The same conditions again in the UPDATE: a lead that was claimed or
+        # synced in between is left alone.
+        ready.filter(pk__in=ids).update(
             sync_status=SyncStatus.PENDING, next_attempt_at=now
         )
         for lead_id in ids:

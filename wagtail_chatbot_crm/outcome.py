@@ -20,6 +20,7 @@ from requests.structures import CaseInsensitiveDict
 from urllib3.exceptions import NameResolutionError
 
 from .conf import crm_settings
+from .fields import SecretDecryptionError
 from .payload import PayloadError
 from .sender import AddressRefused, InsecureURL
 
@@ -174,6 +175,18 @@ def classify_exception(exc: BaseException, *, url: str = "") -> Outcome:
         message = _("The connection to %(host)s failed before the CRM answered.") % {
             "host": host
         }
+    elif isinstance(exc, UnicodeError):
+        message = _(
+            "A header, token or key holds characters that cannot be sent in an "
+            "HTTP header (such as accents or invisible spaces). Type it again "
+            "in plain letters and digits."
+        )
+    elif isinstance(exc, SecretDecryptionError):
+        message = _(
+            "A stored secret of this chatbot cannot be decrypted: the key it was "
+            "stored with is no longer in ENCRYPTION_KEYS. Add the key back, or "
+            "enter the secret again."
+        )
     elif isinstance(exc, ssl.SSLError):
         message = _("The secure connection to %(host)s failed (TLS error).") % {
             "host": host
@@ -268,9 +281,12 @@ def _caused_by(exc: BaseException, *types: type[BaseException]) -> bool:
         for arg in getattr(current, "args", ()):
             if isinstance(arg, BaseException) and _caused_by(arg, *types):
                 return True
-        current = (
-            getattr(current, "reason", None) or current.__cause__ or current.__context__
-        )
+        reason = getattr(current, "reason", None)
+        # ``reason`` is an exception on urllib3's errors, but plain text on
+        # UnicodeError and ssl.SSLError.
+        if not isinstance(reason, BaseException):
+            reason = None
+        current = reason or current.__cause__ or current.__context__
     return False
 
 

@@ -18,6 +18,7 @@ from urllib.parse import urlsplit
 import requests
 from requests.adapters import HTTPAdapter
 from requests.structures import CaseInsensitiveDict
+from urllib3 import exceptions as urllib3_exceptions
 from urllib3.connection import HTTPConnection, HTTPSConnection
 from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 from urllib3.exceptions import (
@@ -30,6 +31,8 @@ from urllib3.util import connection
 from .conf import crm_settings
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
+# The well-known NAT64 prefix: the last 32 bits are an IPv4 address.
+NAT64 = ipaddress.ip_network("64:ff9b::/96")
 
 
 class AddressRefused(Exception):
@@ -55,6 +58,8 @@ def address_allowed(address: IPAddress, allowed_networks: list[str]) -> bool:
     """
     if isinstance(address, ipaddress.IPv6Address):
         embedded = address.ipv4_mapped or address.sixtofour
+        if embedded is None and address in NAT64:
+            embedded = ipaddress.IPv4Address(int(address) & 0xFFFFFFFF)
         if embedded is None and address.teredo:
             embedded = address.teredo[1]
         if embedded is not None:
@@ -179,6 +184,16 @@ class Exchange:
         return self.body.decode("utf-8", errors="replace")
 
 
+def _read(response: requests.Response, amount: int) -> bytes:
+    """Read from the body, with urllib3's errors as requests' own."""
+    try:
+        return response.raw.read(amount, decode_content=True)
+    except urllib3_exceptions.ReadTimeoutError as exc:
+        raise requests.exceptions.ReadTimeout(exc) from exc
+    except (urllib3_exceptions.ProtocolError, urllib3_exceptions.DecodeError) as exc:
+        raise requests.exceptions.ConnectionError(exc) from exc
+
+
 def send(prepared: requests.PreparedRequest) -> Exchange:
     """Send one request and read its answer; raises on no answer.
 
@@ -201,7 +216,7 @@ def send(prepared: requests.PreparedRequest) -> Exchange:
     size = 0
     try:
         while size <= limit:
-            chunk = response.raw.read(min(8192, limit + 1 - size), decode_content=True)
+            chunk = _read(response, min(8192, limit + 1 - size))
             if not chunk:
                 break
             chunks.append(chunk)
