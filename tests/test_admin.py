@@ -371,3 +371,43 @@ def test_crm_settings_permission_shows_the_crm_fields(django_user_model, make_ch
     html = editor.get(edit_url(chatbot)).content.decode()
     assert 'name="webhook_url"' in html
     assert "field_mappings-TOTAL_FORMS" in html
+
+
+def test_notification_emails_need_the_crm_permission(django_user_model, make_chatbot):
+    chatbot = make_chatbot(notification_emails="ops@example.com")
+    editor = editor_client(django_user_model, "change_chatbot", "view_chatbot")
+    assert (
+        'name="notification_emails"'
+        not in editor.get(edit_url(chatbot)).content.decode()
+    )
+    editor.post(edit_url(chatbot), form_data(notification_emails="snoop@example.net"))
+    chatbot.refresh_from_db()
+    assert chatbot.notification_emails == "ops@example.com"
+
+
+def test_a_chatbot_with_leads_is_not_deleted(admin_client, make_chatbot):
+    from wagtail_chatbot_crm.models import Lead
+
+    chatbot = make_chatbot()
+    Lead.objects.create(chatbot=chatbot, name="Ada")
+    url = reverse(
+        "wagtailsnippets_wagtail_chatbot_crm_chatbot:delete", args=[chatbot.pk]
+    )
+    response = admin_client.post(url)
+    assert response.status_code == 302
+    assert response["Location"] == edit_url(chatbot)
+    assert Chatbot.objects.filter(pk=chatbot.pk).exists()
+    lonely = make_chatbot(slug="lonely")
+    url = reverse(
+        "wagtailsnippets_wagtail_chatbot_crm_chatbot:delete", args=[lonely.pk]
+    )
+    admin_client.post(url)
+    assert not Chatbot.objects.filter(pk=lonely.pk).exists()
+
+
+def test_consent_only_needs_a_consent_text(admin_client):
+    response = admin_client.post(ADD_URL, form_data(send_condition="consent"))
+    assert response.status_code == 200
+    assert (
+        "Write a consent text" in response.context["form"].errors["send_condition"][0]
+    )

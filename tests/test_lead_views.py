@@ -378,3 +378,12 @@ def test_failure_email_links_to_the_lead(leads, settings):
         f"https://www.example.com/admin/chatbot-crm/leads/{leads['failed'].pk}/"
         in email.body
     )
+
+
+def test_csv_export_keeps_formulas_as_text(admin_client, chatbot):
+    Lead.objects.create(chatbot=chatbot, name='=HYPERLINK("http://evil.example","x")')
+    response = admin_client.get(f"{REPORT}?export=csv")
+    rows = list(
+        csv.DictReader(io.StringIO(b"".join(response.streaming_content).decode()))
+    )
+    assert rows[0]["Name"].startswith("'=HYPERLINK")

@@ -299,3 +299,35 @@ def test_concurrent_submissions_are_all_saved(live_server, make_chatbot, setting
     assert statuses == [201] * count
     assert Lead.objects.count() == count
     assert len(set(Lead.objects.values_list("uuid", flat=True))) == count
+
+
+@pytest.mark.parametrize(
+    "body",
+    ["[" * 6000 + "]" * 6000, '{"name": "A\\ud800B", "email": "a@example.com"}'],
+)
+def test_pathological_json_is_a_clear_400(client, chatbot, body, settings):
+    settings.WAGTAIL_CHATBOT_CRM = {
+        **settings.WAGTAIL_CHATBOT_CRM,
+        "MAX_REQUEST_BYTES": 100_000,
+    }
+    response = post_json(client, body)
+    assert response.status_code == 400
+    assert response.json() == {
+        "errors": {"__all__": ["The request body is not valid JSON."]}
+    }
+    assert Lead.objects.count() == 0
+
+
+def test_too_many_form_fields_is_a_clear_400(client, chatbot, settings):
+    settings.WAGTAIL_CHATBOT_CRM = {
+        **settings.WAGTAIL_CHATBOT_CRM,
+        "MAX_REQUEST_BYTES": 100_000,
+    }
+    body = "&".join(f"f{n}=x" for n in range(1100))
+    response = client.post(
+        url(), body, content_type="application/x-www-form-urlencoded"
+    )
+    assert response.status_code == 400
+    assert response.json() == {
+        "errors": {"__all__": ["The form data could not be read."]}
+    }

@@ -280,6 +280,14 @@ class Chatbot(ClusterableModel):
         def need(field, message):
             errors.setdefault(field, []).append(message)
 
+        if self.send_condition == SendCondition.CONSENT and not self.asks_consent:
+            need(
+                "send_condition",
+                _(
+                    "Write a consent text on the Chatbot tab first: without it "
+                    "there is no consent box, and no lead would ever be sent."
+                ),
+            )
         if self.crm_enabled and not self.webhook_url:
             need(
                 "webhook_url",

@@ -1,7 +1,9 @@
 """Admin viewsets: the Chatbot snippet editor."""
 
 from django import forms
+from django.utils.decorators import method_decorator
 from django.utils.translation import gettext_lazy as _
+from django.views.decorators.debug import sensitive_post_parameters
 from wagtail.admin.panels import (
     FieldPanel,
     FieldRowPanel,
@@ -11,7 +13,7 @@ from wagtail.admin.panels import (
     TabbedInterface,
 )
 from wagtail.admin.ui.tables import BooleanColumn, UpdatedAtColumn
-from wagtail.snippets.views.snippets import SnippetViewSet
+from wagtail.snippets.views.snippets import CreateView, EditView, SnippetViewSet
 
 from .forms import ChatbotAdminForm
 from .models import Chatbot
@@ -19,8 +21,22 @@ from .panels import ChatbotInlinePanel, TestConnectionPanel
 from .permissions import CHANGE_CRM_SETTINGS as CRM
 
 
+# The editor posts tokens, keys and passwords: keep them out of Django's
+# error reports.
+@method_decorator(sensitive_post_parameters(), name="dispatch")
+class ChatbotCreateView(CreateView):
+    pass
+
+
+@method_decorator(sensitive_post_parameters(), name="dispatch")
+class ChatbotEditView(EditView):
+    pass
+
+
 class ChatbotViewSet(SnippetViewSet):
     model = Chatbot
+    add_view_class = ChatbotCreateView
+    edit_view_class = ChatbotEditView
     icon = "comment"
     menu_label = _("Chatbots")
     menu_order = 250
@@ -166,7 +182,8 @@ class ChatbotViewSet(SnippetViewSet):
                 heading=_("Field mapping"),
             ),
             ObjectList(
-                [FieldPanel("notification_emails")],
+                # Failure emails carry leads' contact details.
+                [FieldPanel("notification_emails", permission=CRM)],
                 heading=_("Notifications"),
             ),
         ],

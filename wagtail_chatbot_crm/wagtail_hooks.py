@@ -1,3 +1,5 @@
+from django.contrib import messages
+from django.shortcuts import redirect
 from django.urls import include, path, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
@@ -8,6 +10,7 @@ from wagtail.snippets.models import register_snippet
 
 from . import admin_urls
 from .dashboard import LeadsSummaryPanel
+from .models import Chatbot
 from .permissions import app_permissions, can_view_leads
 from .viewsets import ChatbotViewSet
 
@@ -48,6 +51,33 @@ def global_admin_css():
         '<link rel="stylesheet" href="{}">',
         versioned_static("wagtail_chatbot_crm/css/admin.css"),
     )
+
+
+@hooks.register("before_delete_snippet")
+def keep_chatbots_with_leads(request, instances):
+    """A chatbot with leads cannot be deleted: its leads would lose their
+    CRM settings and their place in the report."""
+    with_leads = [
+        instance
+        for instance in instances
+        if isinstance(instance, Chatbot) and instance.leads.exists()
+    ]
+    if with_leads:
+        messages.error(
+            request,
+            _(
+                "“%(name)s” has leads, so it cannot be deleted. Untick "
+                "“Enabled” to take it off the site instead."
+            )
+            % {"name": with_leads[0].name},
+        )
+        return redirect(
+            reverse(
+                "wagtailsnippets_wagtail_chatbot_crm_chatbot:edit",
+                args=[with_leads[0].pk],
+            )
+        )
+    return None
 
 
 @hooks.register("register_permissions")

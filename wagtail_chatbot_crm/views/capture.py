@@ -5,8 +5,9 @@ import logging
 import uuid
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import SuspiciousOperation, ValidationError
 from django.http import HttpRequest, HttpResponseRedirect, JsonResponse
+from django.http.multipartparser import MultiPartParserError
 from django.template.response import TemplateResponse
 from django.utils.decorators import method_decorator
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -213,11 +214,16 @@ class LeadCaptureView(View):
         if request.content_type == "application/json":
             try:
                 data = json.loads(request.body or b"null")
-            except (ValueError, UnicodeDecodeError):
+                # Lone surrogates parse but cannot be stored as text.
+                json.dumps(data, ensure_ascii=False).encode("utf-8")
+            except (ValueError, UnicodeError, RecursionError):
                 return None, _("The request body is not valid JSON.")
             if not isinstance(data, dict):
                 return None, _("Send the lead as a JSON object.")
             return data, None
         if request.content_type in FORM_CONTENT_TYPES:
-            return request.POST, None
+            try:
+                return request.POST, None
+            except (SuspiciousOperation, MultiPartParserError):
+                return None, _("The form data could not be read.")
         return None, _("Send the lead as JSON or as form data.")

@@ -81,6 +81,12 @@ class ShortTextColumn(Column):
         return context
 
 
+def _csv_safe(value):
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + value
+    return value
+
+
 def _lead_display_name(lead: Lead) -> str:
     return lead.name or lead.email or lead.phone or str(lead.uuid)[:8]
 
@@ -184,6 +190,13 @@ class LeadReportView(ReportView):
 
     def get_filename(self):
         return f"leads-{datetime.date.today():%Y-%m-%d}"
+
+    def write_csv_row(self, writer, row_dict):
+        # A visitor's "=HYPERLINK(…)" must stay text when the file is opened
+        # in a spreadsheet.
+        return super().write_csv_row(
+            writer, {field: _csv_safe(value) for field, value in row_dict.items()}
+        )
 
     def stream_csv(self, queryset):
         # Read the rows in chunks so a large export runs in flat memory.

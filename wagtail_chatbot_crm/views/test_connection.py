@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
 from django.views.decorators.cache import never_cache
+from django.views.decorators.debug import sensitive_post_parameters
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.permission_policies import ModelPermissionPolicy
 
@@ -289,7 +290,8 @@ def wants_json(request) -> bool:
     return "application/json" in request.headers.get("accept", "")
 
 
-@method_decorator(never_cache, name="dispatch")
+# Django's error reports would otherwise carry the typed secrets.
+@method_decorator([never_cache, sensitive_post_parameters()], name="dispatch")
 class TestConnectionView(WagtailAdminTemplateMixin, View):
     """``POST``: test the CRM settings in the chatbot editor, saving nothing.
 
