@@ -408,3 +408,14 @@ def test_retry_requests_do_not_resend_a_lead_synced_meanwhile(bot, crm_server):
         Lead.objects.filter = original
     lead.refresh_from_db()
     assert lead.sync_status == SyncStatus.SYNCED
+
+
+def test_switching_sync_off_stops_automatic_tries(bot, crm_server):
+    lead = new_lead(bot)
+    bot.crm_enabled = False
+    bot.save()
+    assert deliver(lead.pk) == SyncStatus.SKIPPED
+    lead.refresh_from_db()
+    assert lead.last_error == "CRM sync was switched off before this lead was sent."
+    assert lead.claimed_until is None
+    assert crm_server.connections == 0

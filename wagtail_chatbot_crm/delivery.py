@@ -183,6 +183,16 @@ def deliver(lead_id: int, *, trigger: str = AttemptTrigger.AUTOMATIC) -> str | N
         # Load without the secrets: using them below fails again, and that
         # failure is recorded on the lead in plain words.
         lead = _load(lead_id, defer_secrets=True)
+    if not lead.chatbot.crm_enabled and trigger == AttemptTrigger.AUTOMATIC:
+        # Sync was switched off after the lead came in: stop, and say so.
+        Lead.objects.filter(pk=lead_id, claim_token=token).update(
+            sync_status=SyncStatus.SKIPPED,
+            last_error=_("CRM sync was switched off before this lead was sent."),
+            next_attempt_at=None,
+            claimed_until=None,
+            claim_token=None,
+        )
+        return SyncStatus.SKIPPED
     wait = _rate_limit_wait(lead, token)
     if wait is not None:
         _schedule(lead_id, wait)
