@@ -155,3 +155,24 @@ def test_extra_data_is_kept_with_the_lead(chatbot):
     )
     lead.refresh_from_db()
     assert lead.extra_data == {"budget": "10k", "newsletter": True}
+
+
+def test_without_require_fields_missing_required_fields_are_accepted(make_chatbot):
+    bot = make_chatbot(ask_phone="required", ask_message="required")
+    lead = record_lead(bot, {"email": "a@example.com"}, require_fields=False)
+    lead.refresh_from_db()
+    assert (lead.name, lead.email, lead.phone, lead.message) == (
+        "",
+        "a@example.com",
+        "",
+        "",
+    )
+
+
+def test_without_require_fields_given_values_are_still_checked(chatbot):
+    with pytest.raises(ValidationError) as excinfo:
+        record_lead(
+            chatbot, {"name": "A", "email": "not-an-email"}, require_fields=False
+        )
+    assert excinfo.value.message_dict == {"email": ["Enter a valid email address."]}
+    assert Lead.objects.count() == 0

@@ -47,13 +47,23 @@ phone_validator = RegexValidator(
 
 
 class LeadForm(forms.Form):
-    """The contact details a chatbot asks for, built from its settings."""
+    """The contact details a chatbot asks for, built from its settings.
+
+    With ``require_fields=False`` every field is optional: a Wagtail form page
+    holds its visitors to its own required fields, not the chatbot's.
+    """
 
     FIELD_LIMITS = {"name": 200, "email": 254, "phone": 50, "company": 200}
     MESSAGE_LIMIT = 5000
     PAGE_URL_LIMIT = 2000
 
-    def __init__(self, chatbot: Chatbot, data: Mapping[str, Any] | None = None):
+    def __init__(
+        self,
+        chatbot: Chatbot,
+        data: Mapping[str, Any] | None = None,
+        *,
+        require_fields: bool = True,
+    ):
         super().__init__(data)
         self.chatbot = chatbot
         labels = {
@@ -69,7 +79,7 @@ class LeadForm(forms.Form):
                 self.fields[name] = field_class(
                     label=labels[name],
                     max_length=self.FIELD_LIMITS[name],
-                    required=chatbot.requires(name),
+                    required=require_fields and chatbot.requires(name),
                 )
         if chatbot.asks("phone"):
             self.fields["phone"].validators.append(phone_validator)
@@ -77,7 +87,7 @@ class LeadForm(forms.Form):
             self.fields["message"] = TextInputField(
                 label=labels["message"],
                 max_length=self.MESSAGE_LIMIT,
-                required=chatbot.requires("message"),
+                required=require_fields and chatbot.requires("message"),
                 strip=True,
             )
         if chatbot.asks_consent:

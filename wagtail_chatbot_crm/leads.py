@@ -29,6 +29,7 @@ def record_lead(
     source_url: str | None = None,
     client_ip: str | None = None,
     extra_data: Mapping[str, Any] | None = None,
+    require_fields: bool = True,
 ) -> Lead:
     """Validate ``data`` against the chatbot's form, save it as a lead and
     queue its delivery once the transaction commits.
@@ -39,9 +40,11 @@ def record_lead(
     field errors) and stores nothing when the data is not acceptable.
     ``source_url`` is the page the lead came from, used when the data names
     none; ``extra_data`` (JSON-serialisable) is kept with the lead as it is,
-    such as a form page's other answers.
+    such as a form page's other answers. ``require_fields=False`` accepts a
+    lead without the fields the chatbot requires (a Wagtail form page asks
+    its own); the values given are still checked.
     """
-    form = LeadForm(chatbot, data)
+    form = LeadForm(chatbot, data, require_fields=require_fields)
     if not form.is_valid():
         raise ValidationError(form.errors.as_data())
     values = form.cleaned_data

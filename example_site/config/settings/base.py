@@ -7,6 +7,7 @@ BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
 INSTALLED_APPS = [
     "home",
+    "contact",
     "wagtail_chatbot_crm",
     "huey.contrib.djhuey",
     "wagtail.contrib.forms",

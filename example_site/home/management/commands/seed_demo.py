@@ -1,7 +1,10 @@
-"""Create the demo superuser and a demo chatbot (safe to run again)."""
+"""Create the demo superuser, a demo chatbot and a contact page (safe to run
+again)."""
 
+from contact.models import ContactPage, FormField
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
+from wagtail.models import Site
 
 from wagtail_chatbot_crm.models import (
     AuthType,
@@ -14,6 +17,25 @@ from wagtail_chatbot_crm.models import (
 
 DEMO_USERNAME = "admin"
 DEMO_PASSWORD = "changeme"
+
+# The demo contact page's questions: all but the budget fill a lead field.
+CONTACT_FORM_FIELDS = [
+    {"label": "Your name", "field_type": "singleline", "lead_field": "name"},
+    {"label": "Email", "field_type": "email", "lead_field": "email"},
+    {
+        "label": "Company",
+        "field_type": "singleline",
+        "required": False,
+        "lead_field": "company",
+    },
+    {
+        "label": "Budget",
+        "field_type": "dropdown",
+        "required": False,
+        "choices": "Not sure yet\nUnder €5k\n€5k to €20k\nOver €20k",
+    },
+    {"label": "Message", "field_type": "multiline", "lead_field": "message"},
+]
 
 
 class Command(BaseCommand):
@@ -77,6 +99,7 @@ class Command(BaseCommand):
             StaticValue.objects.create(
                 chatbot=chatbot, crm_field="lead_source", value="Chatbot"
             )
+        contact_page = self.seed_contact_page(chatbot)
 
         self.stdout.write(
             self.style.SUCCESS(
@@ -84,3 +107,31 @@ class Command(BaseCommand):
                 f"{base_url.rstrip('/')}/admin/ as {DEMO_USERNAME} / {DEMO_PASSWORD}"
             )
         )
+        self.stdout.write(
+            f"The contact page at {base_url.rstrip('/')}{contact_page.url} sends "
+            f"its submissions to “{chatbot.name}” too."
+        )
+
+    def seed_contact_page(self, chatbot: Chatbot) -> ContactPage:
+        """A published contact form page at /contact/ feeding the chatbot."""
+        home = Site.objects.get(is_default_site=True).root_page
+        existing = ContactPage.objects.child_of(home).filter(slug="contact").first()
+        if existing is not None:
+            return existing
+        page = ContactPage(
+            title="Contact us",
+            slug="contact",
+            intro="<p>Tell us about your project and we will get back to you.</p>",
+            thank_you_text="<p>Thank you! We will be in touch shortly.</p>",
+            to_address="sales@example.com",
+            from_address="website@example.com",
+            subject="New message from the contact page",
+            lead_chatbot=chatbot,
+            form_fields=[
+                FormField(sort_order=index, **field)
+                for index, field in enumerate(CONTACT_FORM_FIELDS)
+            ],
+        )
+        home.add_child(instance=page)
+        page.save_revision().publish()
+        return page
