@@ -411,3 +411,24 @@ def test_consent_only_needs_a_consent_text(admin_client):
     assert (
         "Write a consent text" in response.context["form"].errors["send_condition"][0]
     )
+
+
+def test_a_typed_secret_header_is_not_shown_back(admin_client):
+    response = admin_client.post(
+        ADD_URL,
+        form_data(
+            name="",  # an error elsewhere makes the form show again
+            headers=[{"name": "Authorization", "value": "Token " + HEADER_SECRET}],
+        ),
+    )
+    assert response.status_code == 200
+    assert HEADER_SECRET not in response.content.decode()
+
+
+def test_static_values_may_not_collide_with_the_default_mapping(admin_client):
+    response = admin_client.post(
+        ADD_URL, form_data(statics=[{"crm_field": "email", "value": "x"}])
+    )
+    assert response.status_code == 200
+    form = response.context["form"].formsets["static_values"].forms[0]
+    assert form.errors["crm_field"] == ["“email” is already set by another row."]

@@ -331,3 +331,38 @@ def test_too_many_form_fields_is_a_clear_400(client, chatbot, settings):
     assert response.json() == {
         "errors": {"__all__": ["The form data could not be read."]}
     }
+
+
+@pytest.mark.parametrize(
+    ("value", "consent"),
+    [
+        (True, True),
+        ("true", True),
+        ("on", True),
+        ("1", True),
+        (False, False),
+        ("false", False),
+        ("0", False),
+        ("no", False),
+        ("off", False),
+        ("", False),
+    ],
+)
+def test_consent_only_by_an_unmistakable_yes(client, make_chatbot, value, consent):
+    make_chatbot(consent_text="You may contact me.")
+    assert post_json(client, {**VALID, "consent": value}).status_code == 201
+    assert Lead.objects.get().consent is consent
+
+
+@pytest.mark.parametrize("value", ["maybe", [1], {"a": 1}, 2])
+def test_unclear_consent_is_a_field_error(client, make_chatbot, value):
+    make_chatbot(consent_text="You may contact me.")
+    response = post_json(client, {**VALID, "consent": value})
+    assert response.status_code == 400
+    assert response.json() == {"errors": {"consent": ["Enter true or false."]}}
+
+
+def test_form_encoded_consent_off_is_no_consent(client, make_chatbot):
+    make_chatbot(consent_text="You may contact me.")
+    client.post(url(), {**VALID, "consent": "off"})
+    assert Lead.objects.get().consent is False

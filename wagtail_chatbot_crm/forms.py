@@ -11,6 +11,7 @@ from wagtail.admin.forms import WagtailAdminModelForm
 
 from .mapping import find_conflicts
 from .models import BodyFormat, Chatbot, CustomHeader
+from .payload import DEFAULT_MAPPINGS
 from .permissions import CHANGE_CRM_SETTINGS
 from .validators import header_looks_secret
 
@@ -30,13 +31,31 @@ class EmailInputField(TextInputField, forms.EmailField):
     """An email field that refuses non-text JSON values."""
 
 
-class ConsentField(forms.BooleanField):
-    """A checkbox that also takes JSON true/false."""
+class ConsentField(forms.Field):
+    """Consent, given only by an unmistakable yes.
+
+    Django's checkbox turns any non-empty text into True ("0", "no", "off"
+    included); consent must not be recorded that way.
+    """
+
+    widget = forms.HiddenInput  # reads the raw value; the form is never rendered
+    YES = {"true", "on", "1", "yes"}
+    NO = {"", "false", "off", "0", "no"}
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("required", False)
+        super().__init__(**kwargs)
 
     def to_python(self, value):
-        if isinstance(value, list | dict):
-            raise ValidationError(_("Enter true or false."), code="invalid_type")
-        return super().to_python(value)
+        if value is None or value is False:
+            return False
+        if value is True:
+            return True
+        if isinstance(value, str) and value.strip().lower() in self.YES:
+            return True
+        if isinstance(value, str) and value.strip().lower() in self.NO:
+            return False
+        raise ValidationError(_("Enter true or false."), code="invalid_consent")
 
 
 phone_validator = RegexValidator(
@@ -223,6 +242,27 @@ class SecretFieldsFormMixin:
 class ChatbotChildForm(SecretFieldsFormMixin, WagtailAdminModelForm):
     """Form for the chatbot's inline rows (mappings, static values, headers)."""
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if (
+            self.is_bound
+            and isinstance(self.instance, CustomHeader)
+            and "value" in self.fields
+            and not isinstance(self.fields["value"], SecretField)
+            and self._posted_as_secret()
+        ):
+            # A secret typed into a new row must not come back in the page
+            # when the form is shown again with an error elsewhere.
+            self.fields["value"].widget = forms.PasswordInput(
+                attrs={"autocomplete": "new-password"}, render_value=False
+            )
+
+    def _posted_as_secret(self) -> bool:
+        name = self.data.get(self.add_prefix("name")) or ""
+        return bool(self.data.get(self.add_prefix("is_secret"))) or (
+            header_looks_secret(name)
+        )
+
     def clean(self):
         cleaned = super().clean()
         if isinstance(self.instance, CustomHeader):
@@ -291,9 +331,16 @@ class ChatbotAdminForm(SecretFieldsFormMixin, WagtailAdminModelForm):
                 path = getattr(form, "cleaned_data", {}).get("crm_field")
                 if path:
                     rows.append((form, path))
+        mappings = self.formsets.get("field_mappings")
+        if mappings is not None and not any(
+            form is not None and form in mappings.forms for form, _path in rows
+        ):
+            # With no mapping rows every field is sent under its own name;
+            # static values must not collide with those either.
+            rows = [(None, row.crm_field) for row in DEFAULT_MAPPINGS] + rows
         conflicts = find_conflicts([path for _form, path in rows], nested=nested)
         for index, message in conflicts.items():
             form = rows[index][0]
-            if "crm_field" not in form.errors:
+            if form is not None and "crm_field" not in form.errors:
                 form.add_error("crm_field", message)
         return not conflicts
