@@ -419,3 +419,14 @@ def test_switching_sync_off_stops_automatic_tries(bot, crm_server):
     assert lead.last_error == "CRM sync was switched off before this lead was sent."
     assert lead.claimed_until is None
     assert crm_server.connections == 0
+
+
+def test_form_page_answers_reach_the_crm(bot, crm_server):
+    FieldMapping.objects.create(
+        chatbot=bot, source="extra", crm_field="deal.budget", extra_key="Budget"
+    )
+    lead = record_lead(
+        bot, {"name": "Ada", "email": "ada@example.com"}, extra_data={"Budget": "10k"}
+    )
+    deliver(lead.pk)
+    assert crm_server.received[0].json()["deal"] == {"budget": "10k"}

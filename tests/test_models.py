@@ -204,3 +204,12 @@ def test_new_lead_defaults(make_chatbot):
     assert lead.tries == 0
     assert lead.uuid
     assert SyncStatus.SKIPPED.label == "Not sent"
+
+
+def test_other_answer_mapping_needs_its_label(make_chatbot):
+    bot = make_chatbot()
+    row = FieldMapping(chatbot=bot, source="extra", crm_field="budget")
+    assert errors_of(row)["extra_key"] == ["Enter the label of the form field to send."]
+    FieldMapping(
+        chatbot=bot, source="extra", crm_field="budget", extra_key="Budget"
+    ).full_clean()

@@ -241,3 +241,20 @@ def test_json_body_keeps_unicode_readable():
     lead = LeadData(lead_id="x", name="Zoë Ångström")
     body, _ = build_body(lead, [MappingRow("name", "n")], [], "json")
     assert body.decode("utf-8") == '{"n":"Zoë Ångström"}'
+
+
+def test_other_answers_by_label():
+    lead = LeadData(lead_id="x", extra={"Budget": "10k", "Newsletter": True})
+    body = json.loads(
+        build_body(
+            lead,
+            [
+                MappingRow("extra", "deal.budget", extra_key="Budget"),
+                MappingRow("extra", "optin", extra_key="Newsletter"),
+                MappingRow("extra", "missing", extra_key="Nope"),
+            ],
+            [],
+            "json",
+        )[0]
+    )
+    assert body == {"deal": {"budget": "10k"}, "optin": True, "missing": ""}

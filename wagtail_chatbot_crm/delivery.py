@@ -56,6 +56,7 @@ def lead_data(lead: Lead) -> LeadData:
         chatbot_name=lead.chatbot.name,
         submitted_at=lead.created_at,
         consent=lead.consent,
+        extra=lead.extra_data if isinstance(lead.extra_data, dict) else {},
     )
 
 
@@ -84,7 +85,9 @@ def endpoint_for(chatbot: Chatbot) -> Endpoint:
 def mapping_rows(chatbot: Chatbot) -> tuple[list[MappingRow], list[StaticRow]]:
     """A chatbot's field mappings and static values as plain data."""
     mappings = [
-        MappingRow(row.source, row.crm_field, row.transform, row.date_format)
+        MappingRow(
+            row.source, row.crm_field, row.transform, row.date_format, row.extra_key
+        )
         for row in chatbot.field_mappings.all()
     ]
     statics = [

@@ -361,6 +361,7 @@ class MappingSource(models.TextChoices):
     SUBMITTED_AT = "submitted_at", _("Submitted at (date and time)")
     LEAD_ID = "lead_id", _("Lead id")
     CONSENT = "consent", _("Consent given (true/false)")
+    EXTRA = "extra", _("Other answer (from a form page)")
 
 
 class Transform(models.TextChoices):
@@ -403,6 +404,14 @@ class FieldMapping(Orderable):
             "For “Date format”: strftime codes such as %Y-%m-%d. Blank gives ISO 8601."
         ),
     )
+    extra_key = models.CharField(
+        _("answer"),
+        max_length=255,
+        blank=True,
+        help_text=_(
+            "For “Other answer”: the label of the form page's field, such as Budget."
+        ),
+    )
 
     class Meta(Orderable.Meta):
         verbose_name = _("field mapping")
@@ -418,6 +427,14 @@ class FieldMapping(Orderable):
             and self.source != MappingSource.SUBMITTED_AT
         ):
             raise ValidationError({"transform": _("Only “Submitted at” is a date.")})
+        if self.source == MappingSource.EXTRA and not self.extra_key:
+            raise ValidationError(
+                {"extra_key": _("Enter the label of the form field to send.")}
+            )
+        if self.extra_key and self.source != MappingSource.EXTRA:
+            raise ValidationError(
+                {"extra_key": _("Choose “Other answer” to send a form field.")}
+            )
         if self.date_format and self.transform != Transform.DATE:
             raise ValidationError(
                 {"date_format": _("Choose the “Date format” transform to use this.")}

@@ -34,6 +34,7 @@ class LeadData:
     chatbot_name: str = ""
     submitted_at: datetime = field(default_factory=lambda: datetime.now(UTC))
     consent: bool = False
+    extra: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -44,6 +45,7 @@ class MappingRow:
     crm_field: str
     transform: str = ""
     date_format: str = ""
+    extra_key: str = ""
 
 
 @dataclass(frozen=True)
@@ -94,8 +96,11 @@ def split_name(name: str) -> tuple[str, str]:
     return words[0], " ".join(words[1:])
 
 
-def source_value(lead: LeadData, source: str) -> Any:
+def source_value(lead: LeadData, source: str, extra_key: str = "") -> Any:
     """The raw value of a mapping source for a lead."""
+    if source == "extra":
+        # Another answer of a form page, by its label; absent is blank.
+        return lead.extra.get(extra_key, "")
     if source == "first_name":
         return split_name(lead.name)[0]
     if source == "last_name":
@@ -165,7 +170,9 @@ def build_fields(
         (
             row.crm_field,
             apply_transform(
-                source_value(lead, row.source), row.transform, row.date_format
+                source_value(lead, row.source, row.extra_key),
+                row.transform,
+                row.date_format,
             ),
         )
         for row in rows

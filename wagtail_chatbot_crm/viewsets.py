@@ -157,6 +157,7 @@ class ChatbotViewSet(SnippetViewSet):
                             FieldRowPanel(
                                 [FieldPanel("transform"), FieldPanel("date_format")]
                             ),
+                            FieldPanel("extra_key"),
                         ],
                         heading=_("Field mapping"),
                         label=_("Mapping"),

@@ -167,6 +167,7 @@ def rows_from_form(form: BaseForm) -> tuple[list[MappingRow], list[StaticRow]]:
             row.cleaned_data["crm_field"],
             row.cleaned_data.get("transform") or "",
             row.cleaned_data.get("date_format") or "",
+            row.cleaned_data.get("extra_key") or "",
         )
         for row in _rows(form, "field_mappings")
         if row.cleaned_data.get("crm_field")
