@@ -62,9 +62,9 @@ class Defaults:
     """Length in seconds of the window ``RATE_LIMIT_REQUESTS`` counts in."""
 
     RATE_LIMIT_CACHE: str = "default"
-    """Alias of the Django cache holding rate-limit counters. Use a cache
-    shared by all web processes (Redis, Memcached or the database cache) when
-    there are several."""
+    """Alias of the Django cache holding rate-limit counters. With several web
+    processes use a cache they share and that counts atomically: Redis or
+    Memcached (the database cache's counter is not atomic)."""
 
     HONEYPOT_FIELD: str = "website"
     """Name of a field hidden from people. A submission that fills it in is
