@@ -22,6 +22,11 @@
     var endpoint = root.getAttribute("data-wcc-endpoint");
     var returnFocus = null;
 
+    // Messages come translated from the template's data-wcc-text-* attributes.
+    function text(name) {
+      return root.dataset["wccText" + name.charAt(0).toUpperCase() + name.slice(1)] || "";
+    }
+
     var inline = root.hasAttribute("data-wcc-inline");
     if (pageUrl) pageUrl.value = window.location.href;
     form.addEventListener("submit", submitForm);
@@ -108,7 +113,7 @@
       });
       var count = Object.keys(errors).length - general.length;
       status.textContent = general.concat(
-        count ? [count === 1 ? "Please correct the field marked below." : "Please correct the " + count + " fields marked below."] : []
+        count ? [count === 1 ? text("fixOne") : text("fixMany").replace("{count}", count)] : []
       ).join(" ");
       if (firstInvalid) firstInvalid.focus();
     }
@@ -127,7 +132,7 @@
       event.preventDefault();
       clearErrors();
       submit.disabled = true;
-      status.textContent = "Sending…";
+      status.textContent = text("sending");
       fetch(endpoint, {
         method: "POST",
         headers: { "Content-Type": "application/json", Accept: "application/json" },
@@ -154,21 +159,18 @@
           }
           if (result.status === 429) {
             var wait = result.response.headers.get("Retry-After");
-            status.textContent =
-              "Too many messages in a short time. Please try again" +
-              (wait ? " in " + wait + " seconds." : " in a minute.") +
-              " Your message is still here.";
+            status.textContent = wait
+              ? text("tooManySeconds").replace("{seconds}", wait)
+              : text("tooMany");
             return;
           }
           var errors = result.body.errors && result.body.errors.__all__;
           status.textContent =
-            (errors ? errors.join(" ") + " " : "Something went wrong. ") +
-            "Your message is still here; please try again.";
+            (errors ? errors.join(" ") + " " : text("failed") + " ") + text("kept");
         })
         .catch(function () {
           submit.disabled = false;
-          status.textContent =
-            "Your message could not be sent: the connection failed. It is still here; please try again.";
+          status.textContent = text("network");
         });
     }
   }
