@@ -3,24 +3,7 @@
 from contact.models import ContactPage, FormField
 from wagtail.models import Site
 
-# The questions of a typical contact form: all but the budget fill a lead field.
-CONTACT_FORM_FIELDS = [
-    {"label": "Your name", "field_type": "singleline", "lead_field": "name"},
-    {"label": "Email", "field_type": "email", "lead_field": "email"},
-    {
-        "label": "Company",
-        "field_type": "singleline",
-        "required": False,
-        "lead_field": "company",
-    },
-    {
-        "label": "Budget",
-        "field_type": "dropdown",
-        "required": False,
-        "choices": "Not sure yet\nUnder €5k\nOver €5k",
-    },
-    {"label": "Message", "field_type": "multiline", "lead_field": "message"},
-]
+from home.management.commands.seed_demo import CONTACT_FORM_FIELDS
 
 
 def make_contact_page(chatbot, *, fields=CONTACT_FORM_FIELDS, **attrs) -> ContactPage:

@@ -16,7 +16,7 @@ ANSWERS = {
     "your_name": "Ada Lovelace",
     "email": "ada@example.com",
     "company": "Analytical Engines Ltd",
-    "budget": "Over €5k",
+    "budget": "Over €20k",
     "message": "Please call me about a demo.",
 }
 
@@ -40,7 +40,7 @@ def test_submission_is_stored_emailed_and_recorded_as_a_lead(client, contact_pag
     assert submission.get_data()["email"] == "ada@example.com"
     [email] = mail.outbox
     assert email.to == ["sales@example.com"]
-    assert "Budget: Over €5k" in email.body
+    assert "Budget: Over €20k" in email.body
 
     lead = Lead.objects.get()
     assert lead.chatbot == contact_page.lead_chatbot
@@ -50,7 +50,7 @@ def test_submission_is_stored_emailed_and_recorded_as_a_lead(client, contact_pag
         "Analytical Engines Ltd",
         "Please call me about a demo.",
     )
-    assert lead.extra_data == {"Budget": "Over €5k"}
+    assert lead.extra_data == {"Budget": "Over €20k"}
     assert lead.page_url == "http://localhost/contact/"
     assert lead.sync_status == SyncStatus.PENDING
 
@@ -103,7 +103,7 @@ def test_value_the_chatbot_refuses_is_kept_as_extra_data(client, chatbot, caplog
     assert lead.name == "Ada Lovelace"
     assert lead.email == ""
     assert lead.extra_data == {
-        "Budget": "Over €5k",
+        "Budget": "Over €20k",
         "Email": "ada at example dot com",
     }
     assert "refused email; kept as extra data" in caplog.text
@@ -145,7 +145,7 @@ def test_extra_answers_are_stored_as_json(client, chatbot):
         newsletter="on",
     )
     assert Lead.objects.get().extra_data == {
-        "Budget": "Over €5k",
+        "Budget": "Over €20k",
         "Topics": ["Pricing", "Integrations"],
         "Start date": "2026-03-01",
         "Seats": "12",
@@ -232,4 +232,4 @@ def test_form_page_lead_is_synced(
     assert body["email"] == "ada@example.com"
     assert body["company"] == "Analytical Engines Ltd"
     assert body["page_url"] == "http://localhost/contact/"
-    assert lead.extra_data == {"Budget": "Over €5k"}
+    assert lead.extra_data == {"Budget": "Over €20k"}
