@@ -72,8 +72,21 @@ class LeadForm(forms.Form):
     holds its visitors to its own required fields, not the chatbot's.
     """
 
-    FIELD_LIMITS = {"name": 200, "email": 254, "phone": 50, "company": 200}
-    MESSAGE_LIMIT = 5000
+    # The widget's inputs carry the same labels and limits (``widget.py``).
+    LABELS = {
+        "name": _("Name"),
+        "email": _("Email"),
+        "phone": _("Phone"),
+        "company": _("Company"),
+        "message": _("Message"),
+    }
+    MAX_LENGTHS = {
+        "name": 200,
+        "email": 254,
+        "phone": 50,
+        "company": 200,
+        "message": 5000,
+    }
     PAGE_URL_LIMIT = 2000
 
     def __init__(
@@ -85,19 +98,13 @@ class LeadForm(forms.Form):
     ):
         super().__init__(data)
         self.chatbot = chatbot
-        labels = {
-            "name": _("Name"),
-            "email": _("Email"),
-            "phone": _("Phone"),
-            "company": _("Company"),
-            "message": _("Message"),
-        }
+        labels = self.LABELS
         for name in ("name", "email", "phone", "company"):
             if chatbot.asks(name):
                 field_class = EmailInputField if name == "email" else TextInputField
                 self.fields[name] = field_class(
                     label=labels[name],
-                    max_length=self.FIELD_LIMITS[name],
+                    max_length=self.MAX_LENGTHS[name],
                     required=require_fields and chatbot.requires(name),
                 )
         if chatbot.asks("phone"):
@@ -105,7 +112,7 @@ class LeadForm(forms.Form):
         if chatbot.asks("message"):
             self.fields["message"] = TextInputField(
                 label=labels["message"],
-                max_length=self.MESSAGE_LIMIT,
+                max_length=self.MAX_LENGTHS["message"],
                 required=require_fields and chatbot.requires("message"),
                 strip=True,
             )

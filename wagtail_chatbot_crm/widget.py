@@ -2,18 +2,10 @@
 
 from dataclasses import dataclass
 
-from django.utils.translation import gettext_lazy as _
-
 from .conf import crm_settings
+from .forms import LeadForm
 from .models import CONTACT_FIELDS, Chatbot
 
-FIELD_LABELS = {
-    "name": _("Name"),
-    "email": _("Email"),
-    "phone": _("Phone"),
-    "company": _("Company"),
-    "message": _("Message"),
-}
 FIELD_INPUTS = {
     # (input type, autocomplete token)
     "name": ("text", "name"),
@@ -22,7 +14,6 @@ FIELD_INPUTS = {
     "company": ("text", "organization"),
     "message": ("textarea", "off"),
 }
-MAX_LENGTHS = {"name": 200, "email": 254, "phone": 50, "company": 200, "message": 5000}
 
 
 @dataclass(frozen=True)
@@ -51,11 +42,11 @@ def widget_fields(chatbot: Chatbot, values=None, errors=None) -> list[WidgetFiel
         fields.append(
             WidgetField(
                 name=name,
-                label=str(FIELD_LABELS[name]),
+                label=str(LeadForm.LABELS[name]),
                 input_type=input_type,
                 autocomplete=autocomplete,
                 required=chatbot.requires(name),
-                max_length=MAX_LENGTHS[name],
+                max_length=LeadForm.MAX_LENGTHS[name],
                 value=str(values.get(name) or ""),
                 errors=tuple(errors.get(name, ())),
             )
