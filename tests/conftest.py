@@ -125,6 +125,7 @@ class Consumer:
         self.mail_dir.mkdir(exist_ok=True)
         self.log = tmp_path / "consumer.log"
         self.process = None
+        self.log_file = None
 
     def start(self, **crm_settings):
         from django.conf import settings
@@ -139,6 +140,9 @@ class Consumer:
             "WCC_TEST_EMAIL_BACKEND": FILE_EMAIL_BACKEND,
             "WCC_TEST_EMAIL_DIR": str(self.mail_dir),
         }
+        if self.log_file:
+            self.log_file.close()
+        self.log_file = self.log.open("ab")
         self.process = subprocess.Popen(
             [
                 sys.executable,
@@ -150,7 +154,7 @@ class Consumer:
                 "--max-delay=0.2",
             ],
             env=env,
-            stdout=self.log.open("ab"),
+            stdout=self.log_file,
             stderr=subprocess.STDOUT,
         )
         self.wait_until_ready()
@@ -178,6 +182,8 @@ class Consumer:
                 self.process.wait(timeout=10)
             except subprocess.TimeoutExpired:
                 self.kill()
+        if self.log_file:
+            self.log_file.close()
 
     def emails(self):
         return sorted(self.mail_dir.glob("*.log"))

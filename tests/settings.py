@@ -5,6 +5,8 @@ import os
 import tempfile
 from pathlib import Path
 
+import django
+
 from config.settings.base import *  # noqa: F403
 
 DEBUG = False
@@ -63,6 +65,11 @@ EMAIL_BACKEND = os.environ.get(
     "WCC_TEST_EMAIL_BACKEND", "django.core.mail.backends.locmem.EmailBackend"
 )
 EMAIL_FILE_PATH = os.environ.get("WCC_TEST_EMAIL_DIR", "")
-ADMINS = [("Site admin", "admin@example.com")]
+# Django 6.0 lists addresses; 5.2 only knows (name, address) pairs.
+ADMINS = (
+    ["admin@example.com"]
+    if django.VERSION >= (6, 0)
+    else [("Site admin", "admin@example.com")]
+)
 
 LOGGING = {"version": 1, "disable_existing_loggers": False}

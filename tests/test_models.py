@@ -123,8 +123,9 @@ def test_notification_emails_are_validated():
     assert errors["notification_emails"] == ["Not valid email addresses: nope"]
 
 
-def test_notification_recipients_fall_back_to_admins(settings):
-    settings.ADMINS = [("Ops", "ops@example.com")]
+@pytest.mark.parametrize("admin", ["ops@example.com", ("Ops", "ops@example.com")])
+def test_notification_recipients_fall_back_to_admins(settings, admin):
+    settings.ADMINS = [admin]
     assert chatbot().notification_recipients() == ["ops@example.com"]
     listed = chatbot(notification_emails="a@example.com\nb@example.com; c@example.com")
     assert listed.notification_recipients() == [

@@ -303,7 +303,13 @@ def test_concurrent_submissions_are_all_saved(live_server, make_chatbot, setting
 
 @pytest.mark.parametrize(
     "body",
-    ["[" * 6000 + "]" * 6000, '{"name": "A\\ud800B", "email": "a@example.com"}'],
+    [
+        # Python 3.11 gives up on deep nesting; 3.12+ parse it, then it is
+        # no object (or no text where text is asked for). Either way: a 400.
+        "[" * 6000 + "]" * 6000,
+        '{"name": ' + "[" * 6000 + "]" * 6000 + ', "email": "a@example.com"}',
+        '{"name": "A\\ud800B", "email": "a@example.com"}',
+    ],
 )
 def test_pathological_json_is_a_clear_400(client, chatbot, body, settings):
     settings.WAGTAIL_CHATBOT_CRM = {
@@ -312,9 +318,11 @@ def test_pathological_json_is_a_clear_400(client, chatbot, body, settings):
     }
     response = post_json(client, body)
     assert response.status_code == 400
-    assert response.json() == {
-        "errors": {"__all__": ["The request body is not valid JSON."]}
-    }
+    assert response.json()["errors"] in (
+        {"__all__": ["The request body is not valid JSON."]},
+        {"__all__": ["Send the lead as a JSON object."]},
+        {"name": ["Enter text."]},
+    )
     assert Lead.objects.count() == 0
 
 

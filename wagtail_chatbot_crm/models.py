@@ -334,8 +334,14 @@ class Chatbot(ClusterableModel):
     def notification_recipients(self) -> list[str]:
         """The addresses told about failed deliveries (blank: the admins)."""
         return split_emails(self.notification_emails) or [
-            email for _name, email in getattr(settings, "ADMINS", [])
+            admin_address(admin) for admin in getattr(settings, "ADMINS", [])
         ]
+
+
+def admin_address(admin) -> str:
+    """An ``ADMINS`` entry's address: Django 6 lists addresses, Django 5.2
+    ``(name, address)`` pairs."""
+    return admin if isinstance(admin, str) else admin[1]
 
 
 def _is_standard_webhooks_secret(secret: str) -> bool:
