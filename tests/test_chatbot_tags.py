@@ -126,6 +126,22 @@ def test_no_script_post_with_errors_shows_them_and_keeps_the_input(client, chatb
     assert Lead.objects.count() == 0
 
 
+def test_no_script_post_with_control_characters_shows_the_error(client, chatbot):
+    response = client.post(
+        "/chatbot/sales/leads/",
+        {"name": "Evil\r\nBcc: x@example.com", "email": "ada@example.com"},
+        **HTML_POST,
+    )
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert (
+        "Remove the line breaks, tabs and other control characters from this field."
+        in html
+    )
+    assert 'aria-invalid="true"' in html
+    assert Lead.objects.count() == 0
+
+
 def test_no_script_errors_without_a_chatbot_are_a_page(client, db):
     response = client.post("/chatbot/nope/leads/", {"name": "x"}, **HTML_POST)
     assert response.status_code == 404

@@ -110,6 +110,16 @@ def test_value_the_chatbot_refuses_is_kept_as_extra_data(client, chatbot, caplog
 
 
 @pytest.mark.django_db
+def test_answer_with_control_characters_is_kept_as_extra_data(client, chatbot):
+    page = make_contact_page(chatbot)
+    response = submit(client, page, your_name="Evil\r\nBcc: x@example.com")
+    assert response.status_code == 200
+    lead = Lead.objects.get()
+    assert lead.name == ""
+    assert lead.extra_data["Your name"] == "Evil\r\nBcc: x@example.com"
+
+
+@pytest.mark.django_db
 def test_answer_for_a_field_the_chatbot_does_not_ask_is_kept_as_extra_data(
     client, make_chatbot
 ):

@@ -176,3 +176,25 @@ def test_without_require_fields_given_values_are_still_checked(chatbot):
         )
     assert excinfo.value.message_dict == {"email": ["Enter a valid email address."]}
     assert Lead.objects.count() == 0
+
+
+def test_control_characters_raise_a_field_error_and_store_nothing(chatbot, hook_calls):
+    # Such a name would later break the failure email's subject line.
+    with pytest.raises(ValidationError) as excinfo:
+        record_lead(chatbot, {"name": "Evil\r\nBcc: x@example.com", "email": "a@b.co"})
+    assert excinfo.value.message_dict == {
+        "name": [
+            "Remove the line breaks, tabs and other control characters from this field."
+        ]
+    }
+    assert Lead.objects.count() == 0
+    assert hook_calls == []
+
+
+def test_source_url_with_control_characters_is_dropped(chatbot):
+    lead = record_lead(
+        chatbot,
+        {"name": "A", "email": "a@example.com"},
+        source_url="https://www.example.com/\x01",
+    )
+    assert lead.page_url == ""

@@ -95,6 +95,54 @@ def test_bad_page_url_is_named(client, chatbot):
     assert response.json() == {"errors": {"page_url": ["Enter a valid URL."]}}
 
 
+CONTROL_CHARACTERS = (
+    "Remove the line breaks, tabs and other control characters from this field."
+)
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("name", "Evil\r\nBcc: x@example.com"),
+        ("name", "Ada\tLovelace"),
+        ("name", "Ada\x00"),
+        ("email", "ada\n@example.com"),
+        ("phone", "+44\r20 7946 0958"),
+        ("company", "Acme\x1b[31m Ltd"),
+        ("company", "Acme\u2028Ltd"),
+        ("company", "Acme\x85Ltd"),
+        ("page_url", "https://www.example.com/\x7f"),
+        ("page_url", "https://www.example.com/a\nb"),
+    ],
+)
+def test_control_characters_are_refused_naming_the_field(client, chatbot, field, value):
+    response = post_json(client, {**VALID, field: value})
+    assert response.status_code == 400
+    assert response.json() == {"errors": {field: [CONTROL_CHARACTERS]}}
+    assert Lead.objects.count() == 0
+
+
+@pytest.mark.parametrize("value", ["Hi\x1b[2J", "Hi\x00there", "Hi\x07"])
+def test_control_characters_in_the_message_are_refused(client, chatbot, value):
+    response = post_json(client, {**VALID, "message": value})
+    assert response.status_code == 400
+    assert response.json() == {
+        "errors": {"message": ["Remove the control characters from this field."]}
+    }
+
+
+def test_message_keeps_line_breaks_and_tabs(client, chatbot):
+    message = "Hello,\r\nplease call me.\n\n\tThanks"
+    assert post_json(client, {**VALID, "message": message}).status_code == 201
+    assert Lead.objects.get().message == message
+
+
+def test_form_encoded_control_characters_are_refused(client, chatbot):
+    response = client.post(url(), {**VALID, "name": "Evil\r\nBcc: x@example.com"})
+    assert response.status_code == 400
+    assert response.json() == {"errors": {"name": [CONTROL_CHARACTERS]}}
+
+
 @pytest.mark.parametrize(
     ("body", "message"),
     [

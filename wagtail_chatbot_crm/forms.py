@@ -1,5 +1,6 @@
 """Forms: the visitor's lead form and the admin's chatbot editor."""
 
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -18,13 +19,45 @@ from .validators import header_looks_secret
 # --- The visitor's lead form ------------------------------------------------
 
 
+# Unicode's control characters (C0, DEL, C1) and its line and paragraph
+# separators. A line break in a name reaches an email's subject line and
+# headers of other systems; an escape sequence reaches a terminal.
+CONTROL_CHARACTERS = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+# The same, less line breaks and tabs: what a multi-line text refuses.
+CONTROL_CHARACTERS_BUT_LINES = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+
+
 class TextInputField(forms.CharField):
-    """A CharField that refuses JSON numbers, lists and objects."""
+    """A CharField that refuses JSON numbers, lists and objects, and control
+    characters; with ``multiline=True`` line breaks and tabs are text."""
+
+    def __init__(self, *, multiline: bool = False, **kwargs):
+        self.multiline = multiline
+        super().__init__(**kwargs)
 
     def to_python(self, value):
         if value is not None and not isinstance(value, str):
             raise ValidationError(_("Enter text."), code="invalid_type")
         return super().to_python(value)
+
+    def validate(self, value):
+        super().validate(value)
+        # Checked before the validators, so this is the field's one message
+        # (a null character would otherwise get Django's as well).
+        if self.multiline:
+            if CONTROL_CHARACTERS_BUT_LINES.search(value):
+                raise ValidationError(
+                    _("Remove the control characters from this field."),
+                    code="control_characters",
+                )
+        elif CONTROL_CHARACTERS.search(value):
+            raise ValidationError(
+                _(
+                    "Remove the line breaks, tabs and other control characters "
+                    "from this field."
+                ),
+                code="control_characters",
+            )
 
 
 class EmailInputField(TextInputField, forms.EmailField):
@@ -115,6 +148,7 @@ class LeadForm(forms.Form):
                 max_length=self.MAX_LENGTHS["message"],
                 required=require_fields and chatbot.requires("message"),
                 strip=True,
+                multiline=True,
             )
         if chatbot.asks_consent:
             self.fields["consent"] = ConsentField(
@@ -129,7 +163,7 @@ class LeadForm(forms.Form):
     @classmethod
     def clean_source_url(cls, url: str | None) -> str:
         """A referring page address if it is a usable URL, else ""."""
-        if not url or len(url) > cls.PAGE_URL_LIMIT:
+        if not url or len(url) > cls.PAGE_URL_LIMIT or CONTROL_CHARACTERS.search(url):
             return ""
         try:
             URLValidator(schemes=["http", "https"])(url)
