@@ -15,6 +15,10 @@ class Step:
     body: bytes | str = b'{"id": "crm-1"}'
     headers: dict[str, str] = field(default_factory=dict)
     delay: float = 0.0
+    # Seconds between single bytes of the answer: of the body only, or with
+    # ``trickle_head`` of the status line and headers too.
+    trickle: float = 0.0
+    trickle_head: bool = False
 
 
 @dataclass
@@ -85,6 +89,9 @@ class FakeCRM(ThreadingHTTPServer):
                 self.arrived.wait(left)
             return list(self.received)
 
+    def handle_error(self, request, client_address):
+        pass  # a client that hung up (TLS or deadline tests) is expected
+
     def start(self) -> "FakeCRM":
         self.thread.start()
         return self
@@ -115,6 +122,9 @@ class _Handler(BaseHTTPRequestHandler):
         if step.delay:
             time.sleep(step.delay)
         payload = step.body.encode() if isinstance(step.body, str) else step.body
+        if step.trickle:
+            self.trickle(step, payload)
+            return
         try:
             self.send_response(step.status)
             for name, value in step.headers.items():
@@ -125,3 +135,26 @@ class _Handler(BaseHTTPRequestHandler):
             self.wfile.write(payload)
         except (BrokenPipeError, ConnectionResetError):
             pass  # the client gave up (a timeout test); nothing to answer
+
+    def trickle(self, step: Step, payload: bytes) -> None:
+        """Answer a byte at a time, as a stalled or hostile CRM might."""
+        head = "".join(
+            [
+                f"HTTP/1.1 {step.status} Trickling\r\n",
+                *(f"{name}: {value}\r\n" for name, value in step.headers.items()),
+                "Content-Type: application/json\r\n",
+                f"Content-Length: {len(payload)}\r\n\r\n",
+            ]
+        ).encode()
+        if step.trickle_head:
+            payload = head + payload
+        else:
+            self.wfile.write(head)
+        try:
+            for byte in payload:
+                self.wfile.write(bytes([byte]))
+                self.wfile.flush()
+                time.sleep(step.trickle)
+        except (BrokenPipeError, ConnectionResetError):
+            pass  # cut off at the client's deadline
+        self.close_connection = True

@@ -20,6 +20,7 @@ from wagtail_chatbot_crm.models import (
     StaticValue,
     SyncStatus,
 )
+from wagtail_chatbot_crm.sender import deadline_seconds
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("empty_queue")]
 
@@ -430,3 +431,20 @@ def test_form_page_answers_reach_the_crm(bot, crm_server):
     )
     deliver(lead.pk)
     assert crm_server.received[0].json()["deal"] == {"budget": "10k"}
+
+
+@pytest.mark.parametrize("connect, read", [(5, 15), (1, 1), (30, 120)])
+def test_a_claim_outlasts_the_longest_try(settings, connect, read):
+    settings.WAGTAIL_CHATBOT_CRM = {
+        **settings.WAGTAIL_CHATBOT_CRM,
+        "CONNECT_TIMEOUT": connect,
+        "READ_TIMEOUT": read,
+    }
+    # The send ends at its deadline; resolving the host and two writes fit
+    # in the margin.
+    assert delivery.lease_seconds() >= deadline_seconds() + 30
+
+
+def test_a_dead_workers_lead_is_picked_up_within_two_minutes_by_default():
+    sweep_period = 60
+    assert delivery.lease_seconds() + sweep_period <= 120

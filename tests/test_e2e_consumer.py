@@ -160,6 +160,30 @@ def test_worker_killed_mid_delivery_loses_nothing(consumer, bot, crm_server):
     assert lead.tries == 1
 
 
+def test_a_trickling_crm_gets_one_request_and_frees_the_worker(
+    consumer, bot, crm_server
+):
+    # Two CRMs answers that would take 12 s each, then a prompt one. With
+    # two workers, both tries end at the 2 s deadline as accepted (the
+    # status came), and the third lead goes out right after.
+    trickle = Step(201, b"x" * 48, trickle=0.25)
+    crm_server.then(trickle, trickle)
+    consumer.start(**FAST)
+    first, second = submit(bot, "a@example.com"), submit(bot, "b@example.com")
+    crm_server.wait_for(2)
+    third = submit(bot, "c@example.com")
+    for lead in (first, second, third):
+        wait_for(lead, SyncStatus.SYNCED)
+        attempt = lead.attempts.get()
+        assert attempt.status_code == 201
+    for lead in (first, second):
+        attempt = lead.attempts.get()
+        assert attempt.duration_ms < 6000
+        assert attempt.response_excerpt.endswith("…")
+    # One request per lead: no claim lapsed while a try was open.
+    assert len(crm_server.received) == 3
+
+
 def test_ssrf_refusal_fails_the_try_without_touching_the_address(
     consumer, bot, crm_server
 ):

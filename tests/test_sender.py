@@ -2,6 +2,7 @@
 
 import ipaddress
 import socket
+import time
 
 import pytest
 import requests
@@ -157,6 +158,49 @@ def test_read_timeout(crm_server, settings):
     crm_server.then(Step(200, delay=2))
     with pytest.raises(requests.exceptions.ReadTimeout):
         send(prepared(crm_server.url))
+
+
+@pytest.fixture
+def deadline_2s(settings):
+    """Each try ends 2 s after it starts; any one read may wait 1 s."""
+    settings.WAGTAIL_CHATBOT_CRM = {
+        **settings.WAGTAIL_CHATBOT_CRM,
+        "CONNECT_TIMEOUT": 1.0,
+        "READ_TIMEOUT": 1.0,
+    }
+
+
+def test_a_trickling_body_is_cut_off_at_the_deadline(crm_server, deadline_2s):
+    # 48 bytes, one every 0.25 s: each read is well within the read timeout,
+    # but the whole answer would take 12 s.
+    crm_server.then(Step(201, b"x" * 48, trickle=0.25))
+    started = time.monotonic()
+    exchange = send(prepared(crm_server.url))
+    elapsed = time.monotonic() - started
+    # The CRM accepted the lead: its status is the outcome, and what came of
+    # the body before the deadline is kept.
+    assert exchange.status_code == 201
+    assert exchange.cut_off
+    assert 0 < len(exchange.body) < 48
+    assert elapsed < 6
+    assert len(crm_server.received) == 1
+
+
+def test_a_trickling_status_line_times_out_at_the_deadline(crm_server, deadline_2s):
+    crm_server.then(Step(201, b"{}", trickle=0.25, trickle_head=True))
+    started = time.monotonic()
+    with pytest.raises(requests.exceptions.Timeout, match="2 seconds in all"):
+        send(prepared(crm_server.url))
+    assert time.monotonic() - started < 6
+
+
+def test_a_connection_is_usable_after_a_cut_off_answer(crm_server, deadline_2s):
+    crm_server.then(Step(201, b"x" * 48, trickle=0.25))
+    assert send(prepared(crm_server.url)).cut_off
+    exchange = send(prepared(crm_server.url))
+    assert exchange.status_code == 201
+    assert not exchange.cut_off
+    assert len(crm_server.received) == 2
 
 
 def test_plain_http_needs_allow_http(crm_server, settings):

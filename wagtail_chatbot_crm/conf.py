@@ -35,7 +35,9 @@ class Defaults:
     """Seconds allowed to open a connection to the CRM."""
 
     READ_TIMEOUT: float = 15.0
-    """Seconds allowed between bytes of the CRM's answer."""
+    """Seconds allowed between bytes of the CRM's answer. A whole try, from
+    connecting to the last byte, ends after ``CONNECT_TIMEOUT +
+    READ_TIMEOUT`` seconds whatever the CRM does."""
 
     ALLOW_HTTP: bool = False
     """Allow plain ``http://`` webhook URLs. For development only: in

@@ -30,7 +30,7 @@ from .models import (
 )
 from .outcome import Outcome, classify_exception, classify_response
 from .payload import LeadData, MappingRow, PayloadError, StaticRow, build_body
-from .sender import send
+from .sender import deadline_seconds, send
 from .validators import header_looks_secret
 from .webhook import Endpoint, Header, build_request, redact
 
@@ -144,7 +144,7 @@ def attempt(
         outcome = classify_response(exchange.status_code, exchange.headers, text)
         duration_ms = exchange.duration_ms
         excerpt = text[: crm_settings.RESPONSE_EXCERPT_CHARS]
-        if exchange.truncated or len(text) > len(excerpt):
+        if exchange.truncated or exchange.cut_off or len(text) > len(excerpt):
             excerpt += "…"
     secrets = endpoint.secrets()
     safe = Outcome(
@@ -166,9 +166,19 @@ def _host(url: str) -> str:
 # --- The lead's journey ------------------------------------------------------
 
 
+# Beyond the send's own deadline, a try resolves the host (which no socket
+# timeout bounds) and writes to the database twice.
+CLAIM_MARGIN = 30.0
+
+
 def lease_seconds() -> float:
-    """How long a worker may hold a lead: twice what one try can take."""
-    return 2 * (crm_settings.CONNECT_TIMEOUT + crm_settings.READ_TIMEOUT)
+    """How long a worker may hold a lead: longer than any try can take.
+
+    A dead worker's lead is free again after this, and the sweep, which runs
+    every minute, queues it: with the default timeouts (5 + 15 s) it is
+    picked up again within 50 + 60 seconds.
+    """
+    return deadline_seconds() + CLAIM_MARGIN
 
 
 def deliver(lead_id: int, *, trigger: str = AttemptTrigger.AUTOMATIC) -> str | None:

@@ -1,12 +1,13 @@
 """Sending a prepared request safely.
 
-Timeouts on every request, redirects never followed, the answer read in a
-stream and capped, and an SSRF guard in the connection itself: the host is
-resolved once, every address is checked, and the socket connects to a
-checked address, so a DNS answer that changes between check and connect
-(rebinding) cannot slip through.
+Timeouts on every request and a wall-clock deadline on the whole exchange,
+redirects never followed, the answer read in a stream and capped, and an SSRF
+guard in the connection itself: the host is resolved once, every address is
+checked, and the socket connects to a checked address, so a DNS answer that
+changes between check and connect (rebinding) cannot slip through.
 """
 
+import contextlib
 import ipaddress
 import socket
 import threading
@@ -33,6 +34,9 @@ from .conf import crm_settings
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 # The well-known NAT64 prefix: the last 32 bits are an IPv4 address.
 NAT64 = ipaddress.ip_network("64:ff9b::/96")
+
+
+_local = threading.local()
 
 
 class AddressRefused(Exception):
@@ -84,10 +88,94 @@ def resolve(host: str, port: int) -> list[tuple[int, IPAddress, tuple]]:
     return results
 
 
+class Deadline:
+    """Ends an exchange at a wall-clock deadline, whatever it is waiting for.
+
+    Socket timeouts bound each wait, not their sum: a CRM sending one byte
+    just inside the read timeout could hold a worker for hours. A timer shuts
+    the connection's socket down when the time is up, which wakes a blocked
+    connect, send or read at once.
+    """
+
+    def __init__(self, seconds: float):
+        self.seconds = seconds
+        self.expired = False
+        self._done = False
+        self._lock = threading.Lock()
+        self._connection = None
+        self._socket: socket.socket | None = None
+        self._timer = threading.Timer(seconds, self._expire)
+        self._timer.daemon = True
+
+    def __enter__(self) -> "Deadline":
+        _local.deadline = self
+        self._timer.start()
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        with self._lock:
+            self._done = True
+        self._timer.cancel()
+        _local.deadline = None
+
+    def watch(self, connection=None, sock: socket.socket | None = None) -> None:
+        """Shut down this connection (or new socket) when the time is up."""
+        with self._lock:
+            if connection is not None:
+                self._connection = connection
+            if sock is not None:
+                self._socket = sock
+            if self.expired:
+                self._shut_down()
+
+    def _expire(self) -> None:
+        with self._lock:
+            if self._done:
+                return
+            self.expired = True
+            self._shut_down()
+
+    def _shut_down(self) -> None:
+        sockets = [getattr(self._connection, "sock", None), self._socket]
+        for sock in sockets:
+            # Not connected yet, or already closed: nothing to wake.
+            if sock is not None:
+                with contextlib.suppress(OSError):
+                    # The plain socket's method: on a TLS socket it acts on
+                    # the descriptor without touching the TLS state another
+                    # thread is reading with.
+                    socket.socket.shutdown(sock, socket.SHUT_RDWR)
+
+
+def current_deadline() -> Deadline | None:
+    """The deadline of the exchange this thread is in, if any."""
+    return getattr(_local, "deadline", None)
+
+
 class GuardedConnectionMixin:
-    """Resolve, check every address, connect only to a checked one."""
+    """Resolve, check every address, connect only to a checked one; and
+    stop at the deadline of the exchange in progress."""
+
+    def request(self, *args, **kwargs):
+        deadline = current_deadline()
+        if deadline is not None:
+            deadline.watch(connection=self)
+        return super().request(*args, **kwargs)
 
     def _new_conn(self) -> socket.socket:
+        sock = self._connect_guarded()
+        deadline = current_deadline()
+        if deadline is not None:
+            # A slow name lookup may have used the time up already.
+            deadline.watch(sock=sock)
+            if deadline.expired:
+                sock.close()
+                raise ConnectTimeoutError(
+                    self, f"Connecting to {self.host} used up the deadline."
+                )
+        return sock
+
+    def _connect_guarded(self) -> socket.socket:
         try:
             resolved = resolve(self._dns_host, self.port)
         except socket.gaierror as exc:
@@ -159,9 +247,6 @@ def new_session() -> requests.Session:
     return session
 
 
-_local = threading.local()
-
-
 def get_session() -> requests.Session:
     """This thread's session, so keep-alive connections are reused."""
     session = getattr(_local, "session", None)
@@ -179,54 +264,77 @@ class Exchange:
     body: bytes
     truncated: bool
     duration_ms: int
+    # The deadline came while the body was still arriving: the status is
+    # the CRM's answer, the body what arrived of it.
+    cut_off: bool = False
 
     def text(self) -> str:
         return self.body.decode("utf-8", errors="replace")
 
 
 def _read(response: requests.Response, amount: int) -> bytes:
-    """Read from the body, with urllib3's errors as requests' own."""
+    """Read what has arrived of the body (at most ``amount`` bytes, at least
+    one unless it ended), with urllib3's errors as requests' own."""
     try:
-        return response.raw.read(amount, decode_content=True)
+        return response.raw.read1(amount, decode_content=True)
     except urllib3_exceptions.ReadTimeoutError as exc:
         raise requests.exceptions.ReadTimeout(exc) from exc
     except (urllib3_exceptions.ProtocolError, urllib3_exceptions.DecodeError) as exc:
         raise requests.exceptions.ConnectionError(exc) from exc
 
 
+def deadline_seconds() -> float:
+    """How long one exchange may take in all, from connecting to the last
+    byte of the answer: ``CONNECT_TIMEOUT + READ_TIMEOUT``."""
+    return crm_settings.CONNECT_TIMEOUT + crm_settings.READ_TIMEOUT
+
+
 def send(prepared: requests.PreparedRequest) -> Exchange:
     """Send one request and read its answer; raises on no answer.
 
-    The whole exchange takes at most about ``CONNECT_TIMEOUT +
-    READ_TIMEOUT``: a CRM that trickles its answer byte by byte is cut off,
-    so a worker never holds a lead longer than its claim allows.
+    The whole exchange ends at :func:`deadline_seconds`: with no status by
+    then it is a timeout; with a status, the answer is what arrived of it
+    (``cut_off``). So a worker never holds a lead longer than its claim.
     """
     if urlsplit(prepared.url).scheme == "http" and not crm_settings.ALLOW_HTTP:
         raise InsecureURL(prepared.url)
     limit = crm_settings.MAX_RESPONSE_BYTES
-    budget = crm_settings.CONNECT_TIMEOUT + crm_settings.READ_TIMEOUT
     started = time.monotonic()
-    response = get_session().send(
-        prepared,
-        timeout=(crm_settings.CONNECT_TIMEOUT, crm_settings.READ_TIMEOUT),
-        allow_redirects=False,
-        stream=True,
-    )
     chunks: list[bytes] = []
     size = 0
-    try:
-        while size <= limit:
-            chunk = _read(response, min(8192, limit + 1 - size))
-            if not chunk:
-                break
-            chunks.append(chunk)
-            size += len(chunk)
-            if time.monotonic() - started > budget:
+    cut_off = False
+    with Deadline(deadline_seconds()) as deadline:
+        try:
+            response = get_session().send(
+                prepared,
+                timeout=(crm_settings.CONNECT_TIMEOUT, crm_settings.READ_TIMEOUT),
+                allow_redirects=False,
+                stream=True,
+            )
+        except requests.exceptions.RequestException as exc:
+            if deadline.expired:
                 raise requests.exceptions.ReadTimeout(
-                    f"The answer took longer than {budget:g} seconds in all."
-                )
-    finally:
-        response.close()
+                    f"The CRM did not answer within {deadline.seconds:g} "
+                    "seconds in all."
+                ) from exc
+            raise
+        try:
+            while size <= limit:
+                try:
+                    chunk = _read(response, min(8192, limit + 1 - size))
+                except requests.exceptions.RequestException:
+                    if not deadline.expired:
+                        raise
+                    cut_off = True
+                    break
+                if not chunk:
+                    # The end of the body, or of the socket at the deadline.
+                    cut_off = deadline.expired
+                    break
+                chunks.append(chunk)
+                size += len(chunk)
+        finally:
+            response.close()
     body = b"".join(chunks)
     return Exchange(
         status_code=response.status_code,
@@ -234,4 +342,5 @@ def send(prepared: requests.PreparedRequest) -> Exchange:
         body=body[:limit],
         truncated=len(body) > limit,
         duration_ms=int((time.monotonic() - started) * 1000),
+        cut_off=cut_off,
     )
