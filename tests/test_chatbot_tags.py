@@ -101,6 +101,27 @@ def test_no_script_post_redirects_back_with_the_thank_you(client, chatbot):
     assert Lead.objects.get().name == "Ada"
 
 
+def test_no_script_honeypot_post_redirects_like_a_lead(client, chatbot):
+    data = {"name": "Ada", "email": "ada@example.com", "next": "/contact/"}
+    real = client.post("/chatbot/sales/leads/", data, **HTML_POST)
+    trap = client.post(
+        "/chatbot/sales/leads/", {**data, "website": "http://spam.example"}, **HTML_POST
+    )
+    assert trap.status_code == real.status_code == 303
+    assert trap["Location"] == real["Location"]
+    assert Lead.objects.count() == 1
+
+
+def test_no_script_honeypot_post_with_errors_shows_them(client, chatbot):
+    response = client.post(
+        "/chatbot/sales/leads/",
+        {"name": "Ada", "email": "not-an-email", "website": "http://spam.example"},
+        **HTML_POST,
+    )
+    assert response.status_code == 400
+    assert "Enter a valid email address." in response.content.decode()
+
+
 def test_no_script_post_never_redirects_off_site(client, chatbot):
     response = client.post(
         "/chatbot/sales/leads/",

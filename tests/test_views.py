@@ -2,6 +2,7 @@
 
 import json
 import threading
+import uuid
 
 import pytest
 import requests
@@ -31,7 +32,8 @@ def test_json_lead_is_created(client, chatbot):
     response = post_json(client, {**VALID, "phone": "+44 20 7946 0958"})
     assert response.status_code == 201
     lead = Lead.objects.get()
-    assert response.json() == {"id": lead.pk, "uuid": str(lead.uuid)}
+    # The id is the uuid too: a number would tell how many leads a site gets.
+    assert response.json() == {"id": str(lead.uuid), "uuid": str(lead.uuid)}
     assert lead.phone == "+44 20 7946 0958"
     assert lead.sync_status == SyncStatus.PENDING
     assert "no-store" in response["Cache-Control"]
@@ -294,11 +296,26 @@ def test_rate_limit_can_be_turned_off(client, chatbot, settings):
     assert {post_json(client, VALID).status_code for _ in range(15)} == {201}
 
 
-def test_honeypot_is_answered_like_success_and_stores_nothing(client, chatbot):
-    response = post_json(client, {**VALID, "website": "http://spam.example"})
-    assert response.status_code == 201
-    assert set(response.json()) == {"id", "uuid"}
-    assert Lead.objects.count() == 0
+def test_honeypot_is_answered_exactly_like_a_lead_and_stores_nothing(client, chatbot):
+    real = post_json(client, VALID)
+    trap = post_json(client, {**VALID, "website": "http://spam.example"})
+    assert Lead.objects.count() == 1
+    assert trap.status_code == real.status_code == 201
+    body = trap.json()
+    assert set(body) == {"id", "uuid"}
+    assert body["id"] == body["uuid"] == str(uuid.UUID(body["uuid"]))
+    assert body["uuid"] != str(Lead.objects.get().uuid)
+    assert trap.headers.keys() == real.headers.keys()
+    for header in ("Content-Type", "Content-Length", "Cache-Control"):
+        assert trap[header] == real[header]
+
+
+def test_honeypot_answers_bad_fields_like_a_lead_would(client, chatbot):
+    bad = {"name": "", "email": "ada@"}
+    real = post_json(client, bad)
+    trap = post_json(client, {**bad, "website": "http://spam.example"})
+    assert trap.status_code == real.status_code == 400
+    assert trap.json() == real.json()
 
 
 def test_honeypot_field_is_configurable(client, chatbot, settings):

@@ -70,7 +70,9 @@ class Defaults:
 
     HONEYPOT_FIELD: str = "website"
     """Name of a field hidden from people. A submission that fills it in is
-    answered as if accepted, and nothing is stored. ``""`` turns it off."""
+    answered exactly as a person's would be (a fresh uuid for a valid one,
+    the same errors for bad fields), and nothing is stored. ``""`` turns it
+    off."""
 
     CLIENT_IP_HEADER: str = ""
     """``request.META`` key holding the visitor's address when the site runs

@@ -44,10 +44,7 @@ def record_lead(
     lead without the fields the chatbot requires (a Wagtail form page asks
     its own); the values given are still checked.
     """
-    form = LeadForm(chatbot, data, require_fields=require_fields)
-    if not form.is_valid():
-        raise ValidationError(form.errors.as_data())
-    values = form.cleaned_data
+    values = validate_lead(chatbot, data, require_fields=require_fields)
     now = timezone.now()
     lead = Lead(
         chatbot=chatbot,
@@ -76,6 +73,17 @@ def record_lead(
     )
     _fire_hooks(lead)
     return lead
+
+
+def validate_lead(
+    chatbot: Chatbot, data: Mapping[str, Any], *, require_fields: bool = True
+) -> dict[str, Any]:
+    """The cleaned lead fields of ``data``, checked as ``record_lead`` checks
+    them; raises the same ``ValidationError`` and saves nothing."""
+    form = LeadForm(chatbot, data, require_fields=require_fields)
+    if not form.is_valid():
+        raise ValidationError(form.errors.as_data())
+    return form.cleaned_data
 
 
 def initial_status(chatbot: Chatbot, lead: Lead) -> tuple[str, str]:

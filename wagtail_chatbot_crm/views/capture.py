@@ -19,7 +19,7 @@ from wagtail.models import Site
 
 from .. import ratelimit
 from ..conf import crm_settings
-from ..leads import client_ip_digest, record_lead
+from ..leads import client_ip_digest, record_lead, validate_lead
 from ..models import Chatbot
 from ..templatetags.chatbot_tags import SENT_PARAMETER
 from ..widget import widget_context
@@ -153,30 +153,34 @@ class LeadCaptureView(View):
             return self.error(400, problem)
 
         honeypot = crm_settings.HONEYPOT_FIELD
-        if honeypot and data.get(honeypot):
-            # Answer like a success so the bot learns nothing; keep nothing.
-            logger.info("Discarded a lead for %s that filled the honeypot", slug)
-            return self.created(None, uuid.uuid4(), data)
-
         try:
-            lead = record_lead(
-                chatbot,
-                data,
-                source_url=request.headers.get("Referer"),
-                client_ip=ip,
-            )
+            if honeypot and data.get(honeypot):
+                # Answer exactly as for a person, bad fields included, so the
+                # bot learns nothing; keep nothing.
+                validate_lead(chatbot, data)
+                logger.info("Discarded a lead for %s that filled the honeypot", slug)
+                lead_uuid = uuid.uuid4()
+            else:
+                lead_uuid = record_lead(
+                    chatbot,
+                    data,
+                    source_url=request.headers.get("Referer"),
+                    client_ip=ip,
+                ).uuid
         except ValidationError as exc:
             if self.html:
                 return self.page(400, exc.message_dict, data)
             return JsonResponse({"errors": exc.message_dict}, status=400)
-        return self.created(lead.pk, lead.uuid, data)
+        return self.created(lead_uuid, data)
 
-    def created(self, lead_id, lead_uuid, data):
+    def created(self, lead_uuid: uuid.UUID, data):
         if self.html:
             return HttpResponseRedirect(
                 back_url(self.request, data.get("next"), self.chatbot.slug), status=303
             )
-        return JsonResponse({"id": lead_id, "uuid": str(lead_uuid)}, status=201)
+        # "id" is the uuid as well: a database number would tell anyone how
+        # many leads the site gets.
+        return JsonResponse({"id": str(lead_uuid), "uuid": str(lead_uuid)}, status=201)
 
     def error(self, status: int, message: str, **headers):
         if self.html:
