@@ -12,6 +12,7 @@ from wagtail_chatbot_crm.sender import (
     AddressRefused,
     InsecureURL,
     address_allowed,
+    resolve,
     send,
 )
 from wagtail_chatbot_crm.webhook import Endpoint, build_request
@@ -53,6 +54,26 @@ def no_allowed_networks(settings):
         "::ffff:127.0.0.1",
         "::ffff:10.0.0.1",
         "2002:7f00:1::1",  # 6to4 wrapping 127.0.0.1
+        "2002:a9fe:a9fe::1",  # 6to4 wrapping the metadata address
+        "100.64.0.1",  # carrier-grade NAT
+        "192.0.0.8",  # IETF protocol assignments
+        "192.0.2.1",  # documentation
+        "::127.0.0.1",  # IPv4-compatible
+        "::10.0.0.1",
+        "::a9fe:a9fe",
+        "::ffff:0:127.0.0.1",  # SIIT
+        "::ffff:0:a00:1",
+        "64:ff9b::7f00:1",  # NAT64, well-known prefix
+        "64:ff9b::a9fe:a9fe",
+        "64:ff9b:1::a9fe:a9fe",  # NAT64, local-use prefix
+        "64:ff9b:1::808:808",
+        "fec0::1",  # site-local
+        "fc00::1",  # unique local
+        "2001:0:4136:e378:8000:63bf:80ff:fffe",  # Teredo for 127.0.0.1
+        "2001:db8::1",  # documentation
+        "3fff::1",  # documentation
+        "100::1",  # discard
+        "5f00::1",  # segment routing
     ],
 )
 def test_internal_addresses_are_refused(address):
@@ -60,10 +81,40 @@ def test_internal_addresses_are_refused(address):
 
 
 @pytest.mark.parametrize(
-    "address", ["93.184.215.14", "8.8.8.8", "2606:4700:4700::1111"]
+    "address",
+    [
+        "93.184.215.14",
+        "8.8.8.8",
+        "2606:4700:4700::1111",
+        "2a00:1450:4001:80b::200e",
+        "64:ff9b::808:808",  # NAT64 for 8.8.8.8
+        "2002:808:808::1",  # 6to4 for 8.8.8.8
+    ],
 )
 def test_public_addresses_are_allowed(address):
     assert address_allowed(ipaddress.ip_address(address), [])
+
+
+@pytest.mark.parametrize(
+    "host",
+    [
+        "[::127.0.0.1]",
+        "[::ffff:0:127.0.0.1]",
+        "[64:ff9b:1::a9fe:a9fe]",
+        "[fec0::1]",
+        "[2001:0:4136:e378:8000:63bf:80ff:fffe]",
+        "[::ffff:a9fe:a9fe]",
+        "2852039166",  # 169.254.169.254 in decimal
+        "0xa9fea9fe",
+        "0251.0376.0251.0376",
+    ],
+)
+def test_every_spelling_is_judged_by_what_it_resolves_to(host):
+    # Resolve and judge only: numeric hosts resolve without the network, and
+    # nothing connects to them.
+    resolved = resolve(host, 443)
+    assert resolved
+    assert not any(address_allowed(address, []) for _f, address, _s in resolved)
 
 
 def test_allowed_networks_exempt_addresses_however_spelled():

@@ -32,8 +32,26 @@ from urllib3.util import connection
 from .conf import crm_settings
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
-# The well-known NAT64 prefix: the last 32 bits are an IPv4 address.
-NAT64 = ipaddress.ip_network("64:ff9b::/96")
+
+# IPv6 forms whose last 32 bits are an IPv4 address, which is what they reach:
+# IPv4-compatible (deprecated, ::/96), SIIT (::ffff:0:0/96) and NAT64's
+# well-known prefix. (IPv4-mapped, 6to4 and Teredo have properties of their
+# own in ``ipaddress``.)
+IPV4_IN_LAST_32_BITS = [
+    ipaddress.ip_network("::/96"),
+    ipaddress.ip_network("::ffff:0:0/96"),
+    ipaddress.ip_network("64:ff9b::/96"),
+]
+# Global unicast IPv6 is 2000::/3 (RFC 4291), less the special-purpose
+# blocks inside it that ``is_global`` does not know on every Python version.
+IPV6_GLOBAL_UNICAST = ipaddress.ip_network("2000::/3")
+IPV6_NOT_GLOBAL = [
+    ipaddress.ip_network("2001:db8::/32"),  # documentation
+    ipaddress.ip_network("3fff::/20"),  # documentation (RFC 9637)
+]
+# IETF protocol assignments; 192.0.0.9 and .10 are anycast services, but
+# nothing a CRM is reached at.
+IPV4_NOT_GLOBAL = [ipaddress.ip_network("192.0.0.0/24")]
 
 
 _local = threading.local()
@@ -52,26 +70,49 @@ class InsecureURL(Exception):
     """A plain http:// webhook while ``ALLOW_HTTP`` is off."""
 
 
+def embedded_ipv4(address: ipaddress.IPv6Address) -> ipaddress.IPv4Address | None:
+    """The IPv4 address an IPv6 address stands for, if it is one of the
+    forms that carry one (IPv4-mapped or -compatible, SIIT, NAT64, 6to4,
+    Teredo)."""
+    if address.ipv4_mapped is not None:
+        return address.ipv4_mapped
+    if any(address in network for network in IPV4_IN_LAST_32_BITS):
+        return ipaddress.IPv4Address(int(address) & 0xFFFFFFFF)
+    if address.sixtofour is not None:
+        return address.sixtofour
+    if address.teredo is not None:
+        return address.teredo[1]  # the client, where the packets go
+    return None
+
+
+def is_global_unicast(address: IPAddress) -> bool:
+    """Whether ``address`` is globally routable unicast, judged the same on
+    every supported Python (3.11's ``is_global`` passes site-local and
+    NAT64's local-use prefix, for one)."""
+    if address.is_multicast or not address.is_global:
+        return False
+    if isinstance(address, ipaddress.IPv4Address):
+        return not any(address in network for network in IPV4_NOT_GLOBAL)
+    return address in IPV6_GLOBAL_UNICAST and not any(
+        address in network for network in IPV6_NOT_GLOBAL
+    )
+
+
 def address_allowed(address: IPAddress, allowed_networks: list[str]) -> bool:
     """Whether deliveries may connect to ``address``.
 
-    Public unicast addresses are allowed; loopback, private, link-local,
-    multicast, reserved and the like (cloud metadata addresses among them)
-    are refused unless inside ``ALLOWED_NETWORKS``. IPv6 forms that embed an
-    IPv4 address are judged by that address.
+    Only globally routable unicast addresses are allowed; loopback, private,
+    link-local, site-local, multicast, reserved, documentation and the like
+    (cloud metadata addresses among them) are refused unless inside
+    ``ALLOWED_NETWORKS``. IPv6 forms that carry an IPv4 address are judged
+    by that address.
     """
     if isinstance(address, ipaddress.IPv6Address):
-        embedded = address.ipv4_mapped or address.sixtofour
-        if embedded is None and address in NAT64:
-            embedded = ipaddress.IPv4Address(int(address) & 0xFFFFFFFF)
-        if embedded is None and address.teredo:
-            embedded = address.teredo[1]
-        if embedded is not None:
-            address = embedded
+        address = embedded_ipv4(address) or address
     for network in allowed_networks:
         if address in ipaddress.ip_network(network, strict=False):
             return True
-    return address.is_global and not address.is_multicast
+    return is_global_unicast(address)
 
 
 def resolve(host: str, port: int) -> list[tuple[int, IPAddress, tuple]]:
