@@ -30,6 +30,7 @@ from .models import (
 )
 from .outcome import Outcome, classify_exception, classify_response
 from .payload import LeadData, MappingRow, PayloadError, StaticRow, build_body
+from .queue import check_queue_file
 from .sender import deadline_seconds, send
 from .validators import header_looks_secret
 from .webhook import Endpoint, Header, build_request, redact
@@ -368,6 +369,7 @@ def _schedule(lead_id: int, delay: float) -> None:
     from .tasks import deliver_lead
 
     try:
+        check_queue_file(deliver_lead.huey)
         deliver_lead.schedule(args=(lead_id,), delay=delay)
     except Exception:
         # The lead keeps its next_attempt_at; the periodic sweep finds it.
@@ -407,6 +409,7 @@ def enqueue(lead_id: int, *, trigger: str = AttemptTrigger.AUTOMATIC) -> None:
     from .tasks import deliver_lead
 
     try:
+        check_queue_file(deliver_lead.huey)
         deliver_lead(lead_id, trigger=trigger)
     except Exception:
         logger.exception("Could not queue lead %s; the sweep will", lead_id)
@@ -416,8 +419,12 @@ def enqueue_overdue(*, grace: float = 30.0) -> int:
     """Queue every lead whose try is overdue and that no worker holds.
 
     Catches leads whose task was lost: a worker killed mid-delivery, a queue
-    flushed, a consumer that was down when the try fell due.
+    flushed or its file removed, a consumer that was down when the try fell
+    due.
     """
+    from .tasks import deliver_lead
+
+    check_queue_file(deliver_lead.huey)
     now = timezone.now()
     due = Lead.objects.filter(
         sync_status__in=ACTIVE_STATUSES,
