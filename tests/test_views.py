@@ -7,6 +7,7 @@ import uuid
 import pytest
 import requests
 from django.urls import reverse
+from wagtail.models import Site
 
 from wagtail_chatbot_crm.models import Lead, SyncStatus
 
@@ -216,6 +217,17 @@ def test_body_limit_is_a_setting(client, chatbot, settings):
         {"HTTP_ORIGIN": "null"},
         {"HTTP_REFERER": "https://evil.example/page"},
         {"HTTP_ORIGIN": "https://evil.example", "HTTP_REFERER": "http://testserver/"},
+        # The same host on another port or scheme is another site.
+        {"HTTP_ORIGIN": "http://testserver:8080"},
+        {"HTTP_ORIGIN": "https://testserver"},
+        {"HTTP_ORIGIN": "https://TESTSERVER:8443"},
+        {"HTTP_REFERER": "http://testserver:9999/page"},
+        {"HTTP_ORIGIN": "http://localhost:9999"},  # a Wagtail Site on port 80
+        {"HTTP_ORIGIN": "https://localhost"},
+        # Unreadable ports are no origin.
+        {"HTTP_ORIGIN": "http://testserver:abc"},
+        {"HTTP_ORIGIN": "http://testserver:99999"},
+        {"HTTP_ORIGIN": "ftp://testserver"},
     ],
 )
 def test_another_sites_page_is_403(client, chatbot, headers):
@@ -232,7 +244,7 @@ def test_another_sites_page_is_403(client, chatbot, headers):
     [
         {},
         {"HTTP_ORIGIN": "http://testserver"},
-        {"HTTP_ORIGIN": "https://TESTSERVER:8443"},
+        {"HTTP_ORIGIN": "http://TESTSERVER:80"},
         {"HTTP_REFERER": "http://testserver/contact/"},
         {"HTTP_ORIGIN": "http://localhost"},  # a Wagtail Site's hostname
     ],
@@ -241,17 +253,98 @@ def test_own_site_or_server_side_client_is_accepted(client, chatbot, headers):
     assert post_json(client, VALID, **headers).status_code == 201
 
 
+def test_origin_port_is_compared_with_the_requests_own(client, chatbot):
+    # A site served on :8000 does not take leads from a page on :9999.
+    own = {"HTTP_HOST": "127.0.0.1:8000"}
+    for origin in (
+        "http://127.0.0.1:9999",
+        "http://127.0.0.1",
+        "https://127.0.0.1:8000",
+    ):
+        assert post_json(client, VALID, HTTP_ORIGIN=origin, **own).status_code == 403
+        assert (
+            post_json(client, VALID, HTTP_REFERER=f"{origin}/p", **own).status_code
+            == 403
+        )
+    assert (
+        post_json(client, VALID, HTTP_ORIGIN="http://127.0.0.1:8000", **own).status_code
+        == 201
+    )
+    assert (
+        post_json(
+            client, VALID, HTTP_REFERER="http://127.0.0.1:8000/p", **own
+        ).status_code
+        == 201
+    )
+
+
+def test_origin_scheme_follows_the_request(client, chatbot):
+    assert (
+        post_json(
+            client, VALID, HTTP_ORIGIN="https://testserver", secure=True
+        ).status_code
+        == 201
+    )
+    assert (
+        post_json(
+            client, VALID, HTTP_ORIGIN="https://testserver:443", secure=True
+        ).status_code
+        == 201
+    )
+    assert (
+        post_json(
+            client, VALID, HTTP_ORIGIN="http://testserver", secure=True
+        ).status_code
+        == 403
+    )
+
+
+def test_wagtail_sites_origins_carry_their_port(client, chatbot):
+    root_page = Site.objects.get(is_default_site=True).root_page
+    Site.objects.create(hostname="shop.example.com", port=8000, root_page=root_page)
+    Site.objects.create(hostname="secure.example.com", port=443, root_page=root_page)
+    for origin, status in [
+        ("http://shop.example.com:8000", 201),
+        ("http://shop.example.com", 403),
+        ("https://secure.example.com", 201),
+        ("http://secure.example.com", 403),
+    ]:
+        assert post_json(client, VALID, HTTP_ORIGIN=origin).status_code == status, (
+            origin
+        )
+
+
 def test_trusted_origins_setting(client, chatbot, settings):
     settings.WAGTAIL_CHATBOT_CRM = {
         **settings.WAGTAIL_CHATBOT_CRM,
-        "TRUSTED_ORIGINS": ["https://shop.example.com", "landing.example.com"],
+        "TRUSTED_ORIGINS": [
+            "https://shop.example.com",
+            "landing.example.com",
+            "dev.example.com:8000",
+            "http://127.0.0.1:8001",
+        ],
     }
-    for origin in ("https://shop.example.com", "https://landing.example.com"):
-        assert post_json(client, VALID, HTTP_ORIGIN=origin).status_code == 201
-    assert (
-        post_json(client, VALID, HTTP_ORIGIN="https://other.example.com").status_code
-        == 403
-    )
+    for origin, status in [
+        # A full origin: that scheme, host and port only.
+        ("https://shop.example.com", 201),
+        ("https://shop.example.com:443", 201),
+        ("http://shop.example.com", 403),
+        ("https://shop.example.com:8443", 403),
+        # A host alone: http or https on their default ports.
+        ("https://landing.example.com", 201),
+        ("http://landing.example.com", 201),
+        ("https://landing.example.com:8443", 403),
+        # A host and port: http or https on that port.
+        ("http://dev.example.com:8000", 201),
+        ("https://dev.example.com:8000", 201),
+        ("http://dev.example.com", 403),
+        ("http://127.0.0.1:8001", 201),
+        ("http://127.0.0.1:8002", 403),
+        ("https://other.example.com", 403),
+    ]:
+        assert post_json(client, VALID, HTTP_ORIGIN=origin).status_code == status, (
+            origin
+        )
 
 
 def test_rate_limit_answers_429_with_retry_after(client, chatbot, settings):

@@ -85,9 +85,14 @@ class Defaults:
     abuse can be traced without keeping the address itself."""
 
     TRUSTED_ORIGINS: list[str] = []
-    """Other hosts whose pages may post leads (``"www.example.com"`` or
-    ``"https://shop.example.com"``), besides the request's own host and the
-    hostnames of Wagtail's sites."""
+    """Other origins whose pages may post leads, besides the request's own
+    (its scheme, host and port) and each Wagtail Site's root URL. An entry is
+    compared by scheme, host and port, a missing port being the scheme's
+    default: ``"https://shop.example.com"`` allows that origin only (port
+    443); ``"https://shop.example.com:8443"`` that port only; a host without
+    a scheme stands for it on http and https, so ``"www.example.com"`` allows
+    ``http://www.example.com`` (port 80) and ``https://www.example.com``
+    (port 443), and ``"dev.example.com:8000"`` both schemes on port 8000."""
 
     MAX_RESPONSE_BYTES: int = 64 * 1024
     """Most bytes of a CRM's answer that are read."""

@@ -46,30 +46,67 @@ def client_ip(request: HttpRequest) -> str:
     return request.META.get("REMOTE_ADDR", "")
 
 
-def site_hostnames(request: HttpRequest) -> set[str]:
-    """Hostnames whose pages may post leads here."""
-    hosts = {urlsplit(f"//{request.get_host()}").hostname}
-    for root in Site.get_site_root_paths():
-        hosts.add(urlsplit(root.root_url).hostname)
-    for trusted in crm_settings.TRUSTED_ORIGINS:
-        hosts.add(urlsplit(trusted if "//" in trusted else f"//{trusted}").hostname)
-    return {host.lower() for host in hosts if host}
+# (scheme, host, port): what a browser's ``Origin`` header names.
+Origin = tuple[str, str, int]
+DEFAULT_PORTS = {"http": 80, "https": 443}
+
+
+def origin_of(url: str) -> Origin | None:
+    """The origin of an http(s) URL, its port filled in from the scheme when
+    not written; None when the URL names none (``null``, a bad port)."""
+    try:
+        parts = urlsplit(url)
+        port = parts.port
+    except ValueError:
+        return None
+    scheme = parts.scheme.lower()
+    if scheme not in DEFAULT_PORTS or not parts.hostname:
+        return None
+    return (
+        scheme,
+        parts.hostname.lower(),
+        DEFAULT_PORTS[scheme] if port is None else port,
+    )
+
+
+def trusted_origins(entry: str) -> set[Origin]:
+    """The origins one ``TRUSTED_ORIGINS`` entry stands for: a URL names one;
+    a host, with or without a port, stands for it on http and https."""
+    if "://" in entry:
+        origins = {origin_of(entry)}
+    else:
+        host = entry.removeprefix("//")
+        origins = {origin_of(f"{scheme}://{host}") for scheme in DEFAULT_PORTS}
+    origins.discard(None)
+    return origins
+
+
+def site_origins(request: HttpRequest) -> set[Origin]:
+    """Origins whose pages may post leads here: the request's own, each
+    Wagtail Site's root URL, and ``TRUSTED_ORIGINS``."""
+    origins = {origin_of(f"{request.scheme}://{request.get_host()}")}
+    origins.update(origin_of(root.root_url) for root in Site.get_site_root_paths())
+    for entry in crm_settings.TRUSTED_ORIGINS:
+        origins.update(trusted_origins(entry))
+    origins.discard(None)
+    return origins
 
 
 def origin_allowed(request: HttpRequest) -> bool:
     """Check ``Origin`` (else ``Referer``) instead of a CSRF token.
 
     Pages served from a cache carry no per-visitor token, but a browser always
-    names the page's origin on a cross-site POST. A request naming neither
-    comes from a server-side client, which a CSRF attack cannot be.
+    names the page's origin on a cross-site POST. Scheme, host and port must
+    all match: another port on the same host is another site. A request
+    naming neither comes from a server-side client, which a CSRF attack
+    cannot be.
     """
     origin = request.headers.get("Origin")
     if origin is None:
         origin = request.headers.get("Referer")
     if origin is None:
         return True
-    host = urlsplit(origin).hostname
-    return bool(host) and host.lower() in site_hostnames(request)
+    return origin_of(origin) in site_origins(request)
 
 
 def wants_html(request: HttpRequest) -> bool:
@@ -85,7 +122,8 @@ def back_url(request: HttpRequest, next_url: str | None, sent_slug: str | None) 
     """Where to send the visitor back to: the page they came from, if it is
     on this site, marked so the widget shows its thank-you."""
     candidates = [next_url, request.headers.get("Referer"), "/"]
-    hosts = site_hostnames(request) | {request.get_host()}
+    hosts = {host for _scheme, host, _port in site_origins(request)}
+    hosts.add(request.get_host())
     url = next(
         candidate
         for candidate in candidates
