@@ -387,3 +387,14 @@ def test_csv_export_keeps_formulas_as_text(admin_client, chatbot):
         csv.DictReader(io.StringIO(b"".join(response.streaming_content).decode()))
     )
     assert rows[0]["Name"].startswith("'=HYPERLINK")
+
+
+def test_csv_export_keeps_a_chatbot_name_formula_as_text(admin_client, make_chatbot):
+    bot = make_chatbot(name='=HYPERLINK("http://x")')
+    Lead.objects.create(chatbot=bot, name="Ada")
+    response = admin_client.get(f"{REPORT}?export=csv")
+    rows = list(
+        csv.DictReader(io.StringIO(b"".join(response.streaming_content).decode()))
+    )
+    assert rows[0]["Chatbot"] == '\'=HYPERLINK("http://x")'
+    assert rows[0]["Name"] == "Ada"

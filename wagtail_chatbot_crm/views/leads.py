@@ -191,12 +191,14 @@ class LeadReportView(ReportView):
     def get_filename(self):
         return f"leads-{datetime.date.today():%Y-%m-%d}"
 
-    def write_csv_row(self, writer, row_dict):
-        # A visitor's "=HYPERLINK(…)" must stay text when the file is opened
-        # in a spreadsheet.
-        return super().write_csv_row(
-            writer, {field: _csv_safe(value) for field, value in row_dict.items()}
-        )
+    def preprocess_field_value(self, field, value, export_format):
+        value = super().preprocess_field_value(field, value, export_format)
+        if export_format == self.FORMAT_CSV:
+            # A visitor's (or a chatbot name's) "=HYPERLINK(…)" must stay text
+            # when the file is opened in a spreadsheet: escaped as the cell's
+            # final text, whatever turned the value into it.
+            value = _csv_safe(value)
+        return value
 
     def stream_csv(self, queryset):
         # Read the rows in chunks so a large export runs in flat memory.
