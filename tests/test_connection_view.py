@@ -207,7 +207,10 @@ def test_typed_token_replaces_the_stored_one(admin_client, make_chatbot, crm_ser
     assert chatbot.bearer_token == TOKEN
 
 
-def test_blank_secret_header_uses_the_stored_value(admin_client, chatbot, crm_server):
+def test_blank_secret_header_uses_the_stored_value(
+    admin_client, make_chatbot, crm_server
+):
+    chatbot = make_chatbot(webhook_url=crm_server.url)
     header = CustomHeader.objects.create(
         chatbot=chatbot, name="X-Tenant-Secret", value=HEADER_SECRET, is_secret=True
     )
@@ -229,7 +232,9 @@ def test_blank_secret_header_uses_the_stored_value(admin_client, chatbot, crm_se
 def test_no_secret_appears_even_when_the_crm_echoes_it(
     admin_client, make_chatbot, crm_server
 ):
-    chatbot = make_chatbot(auth_type="bearer", bearer_token=TOKEN)
+    chatbot = make_chatbot(
+        webhook_url=crm_server.url, auth_type="bearer", bearer_token=TOKEN
+    )
     CustomHeader.objects.create(
         chatbot=chatbot, name="X-Tenant-Secret", value=HEADER_SECRET, is_secret=True
     )
@@ -306,7 +311,9 @@ def test_nothing_is_saved(admin_client, chatbot, crm_server):
 
 
 def test_rejected_credentials(admin_client, make_chatbot, crm_server):
-    chatbot = make_chatbot(auth_type="bearer", bearer_token=TOKEN)
+    chatbot = make_chatbot(
+        webhook_url=crm_server.url, auth_type="bearer", bearer_token=TOKEN
+    )
     crm_server.then(Step(401, '{"message": "Invalid API token"}'))
     response = admin_client.post(
         connection_url(chatbot),
@@ -535,3 +542,128 @@ def test_csrf_token_is_required(chatbot, crm_server, admin_user):
     )
     assert response.status_code == 403
     assert crm_server.connections == 0
+
+
+# --- Stored secrets follow the saved host only ------------------------------------
+
+SAVED_URL = "https://crm.example.com/hooks/lead"
+
+
+def test_a_stored_token_is_not_sent_to_a_new_host(
+    admin_client, make_chatbot, crm_server, caplog
+):
+    chatbot = make_chatbot(
+        webhook_url=SAVED_URL, auth_type="bearer", bearer_token=TOKEN
+    )
+    response = admin_client.post(
+        connection_url(chatbot),
+        form_data(webhook_url=crm_server.url, auth_type="bearer", bearer_token=""),
+        **JSON,
+    )
+    assert response.status_code == 400
+    assert crm_server.received == []
+    [error] = response.json()["errors"]
+    assert error.startswith("Bearer token: The webhook URL now names another host")
+    assert "127.0.0.1" in error
+    assert TOKEN not in response.content.decode()
+
+
+def test_a_typed_token_may_go_to_a_new_host(admin_client, make_chatbot, crm_server):
+    chatbot = make_chatbot(
+        webhook_url=SAVED_URL, auth_type="bearer", bearer_token=TOKEN
+    )
+    response = admin_client.post(
+        connection_url(chatbot),
+        form_data(
+            webhook_url=crm_server.url, auth_type="bearer", bearer_token=TYPED_TOKEN
+        ),
+        **JSON,
+    )
+    assert response.json()["success"] is True
+    [received] = crm_server.received
+    assert received.headers["Authorization"] == f"Bearer {TYPED_TOKEN}"
+
+
+def test_a_stored_secret_header_is_not_sent_to_a_new_host(
+    admin_client, make_chatbot, crm_server
+):
+    chatbot = make_chatbot(webhook_url=SAVED_URL)
+    header = CustomHeader.objects.create(
+        chatbot=chatbot, name="X-Tenant-Secret", value=HEADER_SECRET, is_secret=True
+    )
+    response = admin_client.post(
+        connection_url(chatbot),
+        form_data(
+            webhook_url=crm_server.url,
+            headers=[{"id": header.pk, "name": "X-Tenant-Secret", "value": ""}],
+            initial={"custom_headers": 1},
+        ),
+        **JSON,
+    )
+    assert response.status_code == 400
+    assert crm_server.received == []
+    [error] = response.json()["errors"]
+    assert error.startswith("Custom header 1, Value: The webhook URL now")
+
+
+def test_a_token_kept_for_another_auth_type_is_not_sent(
+    admin_client, make_chatbot, crm_server
+):
+    # Saved with an API key; a bearer token lingers from an earlier set-up.
+    chatbot = make_chatbot(
+        webhook_url=crm_server.url,
+        auth_type="api_key",
+        api_key="key_in_use_77",
+        bearer_token=TOKEN,
+    )
+    response = admin_client.post(
+        connection_url(chatbot),
+        form_data(webhook_url=crm_server.url, auth_type="bearer", bearer_token=""),
+        **JSON,
+    )
+    assert response.status_code == 400
+    assert crm_server.received == []
+    [error] = response.json()["errors"]
+    assert error.startswith("Bearer token: ")
+    assert "authentication type" in error
+
+
+def test_saving_a_new_host_asks_for_the_secrets_again(admin_client, make_chatbot):
+    chatbot = make_chatbot(
+        webhook_url=SAVED_URL, auth_type="bearer", bearer_token=TOKEN
+    )
+    response = admin_client.post(
+        edit_url(chatbot),
+        form_data(
+            webhook_url="https://elsewhere.example.net/hook",
+            auth_type="bearer",
+            bearer_token="",
+        ),
+    )
+    assert response.status_code == 200  # the editor again, with the error
+    assert "The webhook URL now names another host" in response.content.decode()
+    chatbot.refresh_from_db()
+    assert chatbot.webhook_url == SAVED_URL
+
+
+def test_the_log_line_names_the_target_host(admin_client, chatbot, crm_server, caplog):
+    with caplog.at_level("INFO", logger="wagtail_chatbot_crm"):
+        admin_client.post(
+            connection_url(chatbot), form_data(webhook_url=crm_server.url), **JSON
+        )
+    [line] = [
+        r.getMessage() for r in caplog.records if "Connection test" in r.getMessage()
+    ]
+    assert "127.0.0.1" in line
+
+
+def test_a_new_host_drops_stored_secrets_it_would_not_use(admin_client, make_chatbot):
+    chatbot = make_chatbot(webhook_url=SAVED_URL, auth_type="none", bearer_token=TOKEN)
+    response = admin_client.post(
+        edit_url(chatbot),
+        form_data(webhook_url="https://elsewhere.example.net/hook", auth_type="none"),
+    )
+    assert response.status_code == 302
+    chatbot.refresh_from_db()
+    assert chatbot.webhook_url == "https://elsewhere.example.net/hook"
+    assert chatbot.bearer_token == ""

@@ -2,7 +2,9 @@
 
 import re
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlsplit
 
 from django import forms
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
@@ -280,6 +282,29 @@ class SecretFieldsFormMixin:
         )
 
 
+@dataclass(frozen=True)
+class SavedTarget:
+    """Where a stored chatbot's secrets go: its saved host and auth type."""
+
+    host: str
+    auth_type: str
+    secrets: frozenset[str]
+
+
+def url_host(url: str) -> str:
+    """Where a URL sends requests: its host, and its port if not the
+    scheme's default."""
+    try:
+        parts = urlsplit(url)
+        port = parts.port
+    except ValueError:
+        return "?"  # not a URL: the form says so; never echo it into a log
+    host = (parts.hostname or "").lower()
+    if port is not None and port != {"http": 80, "https": 443}.get(parts.scheme):
+        return f"{host}:{port}"
+    return host
+
+
 class ChatbotChildForm(SecretFieldsFormMixin, WagtailAdminModelForm):
     """Form for the chatbot's inline rows (mappings, static values, headers)."""
 
@@ -335,6 +360,18 @@ class ChatbotAdminForm(SecretFieldsFormMixin, WagtailAdminModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        # Validation writes the typed values onto the instance: remember
+        # where its stored secrets were meant to go.
+        instance = self.instance
+        self.saved = None
+        if instance.pk is not None:
+            self.saved = SavedTarget(
+                host=url_host(instance.webhook_url),
+                auth_type=instance.auth_type,
+                secrets=frozenset(
+                    name for name in Chatbot.SECRET_FIELDS if getattr(instance, name)
+                ),
+            )
         if self.for_user is not None and not self.for_user.has_perm(
             CHANGE_CRM_SETTINGS
         ):
@@ -355,7 +392,70 @@ class ChatbotAdminForm(SecretFieldsFormMixin, WagtailAdminModelForm):
 
     def is_valid(self):
         valid = super().is_valid()
-        return self._check_crm_field_paths() and valid
+        paths_ok = self._check_crm_field_paths()
+        return self._check_secrets_follow_host() and paths_ok and valid
+
+    def _check_secrets_follow_host(self) -> bool:
+        """A stored secret goes only to the host, and with the kind of
+        authentication, it was saved for.
+
+        Someone who never saw a stored token could otherwise point the URL
+        at a host of their own and press Test connection, or save. Left
+        blank, a secret the new settings would use must be typed again;
+        stored secrets they would not use are dropped on a new host.
+        """
+        saved = self.saved
+        cleaned = getattr(self, "cleaned_data", None)
+        if saved is None or cleaned is None or "webhook_url" not in self.fields:
+            return True
+        if "webhook_url" in self.errors:
+            return True  # the URL itself is the problem to fix first
+        new_host = url_host(cleaned.get("webhook_url") or "")
+        moved = new_host != saved.host
+        auth_type = cleaned.get("auth_type") or saved.auth_type
+        in_use = (*Chatbot.AUTH_SECRETS.get(auth_type, ()), "signing_secret")
+        moved_message = _(
+            "The webhook URL now names another host (%(host)s): enter this "
+            "again, or clear it. A stored secret is only sent to the host it "
+            "was saved for."
+        ) % {"host": new_host or "?"}
+        ok = True
+        for name in Chatbot.SECRET_FIELDS:
+            if (
+                name not in self.fields
+                or name not in saved.secrets
+                or not self.kept_secret(name)
+            ):
+                continue
+            if moved and name not in in_use:
+                # Nowhere to send it now: not kept either.
+                cleaned[name] = ""
+                setattr(self.instance, name, "")
+            elif moved:
+                self.add_error(name, moved_message)
+                ok = False
+            elif name in in_use and auth_type != saved.auth_type:
+                self.add_error(
+                    name,
+                    _(
+                        "This was stored for another authentication type: "
+                        "enter it again to use it with this one."
+                    ),
+                )
+                ok = False
+        headers = self.formsets.get("custom_headers")
+        if moved and headers is not None:
+            for row in headers.forms:
+                deleted = headers.can_delete and headers._should_delete_form(row)
+                if (
+                    not deleted
+                    and row.instance.pk
+                    and row.kept_secret("value")
+                    and "value" not in row.errors
+                ):
+                    row.add_error("value", moved_message)
+                    ok = False
+        return ok
 
     def _check_crm_field_paths(self) -> bool:
         """Mark rows whose CRM field paths collide (``a`` and ``a.b``)."""

@@ -82,6 +82,12 @@ class Chatbot(ClusterableModel):
     """A chatbot that captures leads and sends them to a CRM."""
 
     SECRET_FIELDS = ("bearer_token", "api_key", "basic_password", "signing_secret")
+    # The secrets each kind of authentication sends.
+    AUTH_SECRETS = {
+        AuthType.BEARER: ("bearer_token",),
+        AuthType.API_KEY: ("api_key",),
+        AuthType.BASIC: ("basic_password",),
+    }
 
     objects = ChatbotManager()
 

@@ -29,7 +29,7 @@ from wagtail.permission_policies import ModelPermissionPolicy
 
 from .. import ratelimit
 from ..delivery import attempt, endpoint_for, mapping_rows
-from ..forms import SecretField
+from ..forms import SecretField, url_host
 from ..models import AuthType, BodyFormat, Chatbot
 from ..payload import LeadData, MappingRow, StaticRow
 from ..permissions import can_test_connection
@@ -353,9 +353,10 @@ class TestConnectionView(WagtailAdminTemplateMixin, View):
         )
         result = run_test(form)
         logger.info(
-            "Connection test by user %s for chatbot %s: %s",
+            "Connection test by user %s for chatbot %s to %s: %s",
             user.pk,
             pk or "(new)",
+            url_host(form.data.get("webhook_url") or form.instance.webhook_url),
             "invalid settings" if result.errors else result.detail,
         )
         return self.respond(result, status=400 if result.errors else 200)
