@@ -5,13 +5,14 @@ import socket
 
 import pytest
 from django.contrib.auth.models import Permission
+from django.core.cache import cache
 from django.test import Client
 from django.urls import reverse
 
 from tests.crm_server import Step
 from tests.test_admin import ADD_URL, edit_url, form_data
 from wagtail_chatbot_crm.models import Chatbot, CustomHeader, DeliveryAttempt, Lead
-from wagtail_chatbot_crm.views import test_connection as view_module
+from wagtail_chatbot_crm.views import connection as view_module
 
 pytestmark = pytest.mark.django_db
 
@@ -20,6 +21,12 @@ TYPED_TOKEN = "tok_typed_9d01a6f3e2"
 HEADER_SECRET = "hdr_secret_test_5512ab"
 NEW_URL = reverse("chatbot_crm_admin:test_connection")
 JSON = {"HTTP_X_REQUESTED_WITH": "XMLHttpRequest"}
+
+
+@pytest.fixture(autouse=True)
+def fresh_rate_limits():
+    """Each test starts with no connection tests counted against its user."""
+    cache.clear()
 
 
 def connection_url(chatbot):
@@ -126,8 +133,6 @@ def test_a_new_chatbot_is_tested_with_what_was_typed(admin_client, crm_server):
     response = admin_client.post(
         NEW_URL,
         form_data(
-            name="",  # an unrelated error does not stop a test
-            slug="",
             webhook_url=crm_server.url,
             auth_type="api_key",
             api_key_header="X-Api-Token",
@@ -153,6 +158,17 @@ def test_a_new_chatbot_is_tested_with_what_was_typed(admin_client, crm_server):
     assert body["lead_source"] == "Chatbot"
     assert TYPED_TOKEN not in response.content.decode()
     assert Chatbot.objects.count() == 0
+
+
+def test_the_whole_form_is_checked_as_on_save(admin_client, crm_server):
+    # As Wagtail's preview: the test uses the chatbot the form would save,
+    # so every error in it is named first.
+    response = admin_client.post(
+        NEW_URL, form_data(name="", webhook_url=crm_server.url), **JSON
+    )
+    assert response.status_code == 400
+    assert "Name: This field is required." in response.json()["errors"]
+    assert crm_server.received == []
 
 
 def test_form_encoded_body_follows_the_unsaved_body_format(

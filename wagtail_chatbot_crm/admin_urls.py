@@ -3,7 +3,7 @@
 from django.urls import path
 
 from .views import leads
-from .views.test_connection import TestConnectionView
+from .views.connection import TestConnectionView
 
 app_name = "chatbot_crm_admin"
 

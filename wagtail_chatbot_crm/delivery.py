@@ -158,6 +158,13 @@ def attempt(
     return AttemptResult(safe, started_at, duration_ms, redact(excerpt, secrets))
 
 
+def attempt_for(chatbot: Chatbot, lead: LeadData) -> AttemptResult:
+    """One try of sending ``lead`` with a chatbot's settings: a saved
+    chatbot's, or an unsaved one from the editor (Test connection)."""
+    mappings, statics = mapping_rows(chatbot)
+    return attempt(endpoint_for(chatbot), lead, mappings, statics, chatbot.body_format)
+
+
 def _host(url: str) -> str:
     from urllib.parse import urlsplit
 
@@ -212,11 +219,7 @@ def deliver(lead_id: int, *, trigger: str = AttemptTrigger.AUTOMATIC) -> str | N
         _schedule(lead_id, wait)
         return lead.sync_status
     try:
-        endpoint = endpoint_for(lead.chatbot)
-        mappings, statics = mapping_rows(lead.chatbot)
-        result = attempt(
-            endpoint, lead_data(lead), mappings, statics, lead.chatbot.body_format
-        )
+        result = attempt_for(lead.chatbot, lead_data(lead))
     except Exception as exc:
         # Whatever went wrong, the lead gets an attempt, a reason and its
         # next try; it is never left claimed and silent.

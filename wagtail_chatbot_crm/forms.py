@@ -291,6 +291,11 @@ class SavedTarget:
     secrets: frozenset[str]
 
 
+def row_deleted(row: forms.BaseForm) -> bool:
+    """Whether an inline row was ticked for deletion (known once cleaned)."""
+    return bool(getattr(row, "cleaned_data", {}).get("DELETE"))
+
+
 def url_host(url: str) -> str:
     """Where a URL sends requests: its host, and its port if not the
     scheme's default."""
@@ -446,9 +451,8 @@ class ChatbotAdminForm(SecretFieldsFormMixin, WagtailAdminModelForm):
         headers = self.formsets.get("custom_headers")
         if moved and headers is not None:
             for row in headers.forms:
-                deleted = headers.can_delete and headers._should_delete_form(row)
                 if (
-                    not deleted
+                    not row_deleted(row)
                     and row.instance.pk
                     and row.kept_secret("value")
                     and "value" not in row.errors
@@ -467,7 +471,7 @@ class ChatbotAdminForm(SecretFieldsFormMixin, WagtailAdminModelForm):
             if formset is None:
                 continue
             for form in formset.forms:
-                if formset.can_delete and formset._should_delete_form(form):
+                if row_deleted(form):
                     continue
                 path = getattr(form, "cleaned_data", {}).get("crm_field")
                 if path:

@@ -1,10 +1,11 @@
 """“Test connection”: send a test lead built from the chatbot editor's form.
 
-The editor's unsaved values go through the real editor form (so they are
-validated as on save, and a blank secret input keeps the stored secret) and
-then through the same payload builder, sender, SSRF guard and outcome
-classifier as real deliveries (``delivery.attempt``). Nothing is saved: no
-Lead, no DeliveryAttempt, no change to the chatbot.
+As Wagtail's preview does, the editor's unsaved values go through the real
+editor form (validated as on save; a blank secret input keeps the stored
+secret where that is allowed) and ``form.save(commit=False)`` gives an unsaved
+chatbot with its rows in memory. That chatbot goes to the very function
+deliveries use (``delivery.attempt_for``). Nothing is saved: no Lead, no
+DeliveryAttempt, no change to the chatbot.
 """
 
 import functools
@@ -13,6 +14,7 @@ import uuid
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 
+from django.core.exceptions import NON_FIELD_ERRORS
 from django.forms import BaseForm
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404
@@ -28,14 +30,14 @@ from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.permission_policies import ModelPermissionPolicy
 
 from .. import ratelimit
-from ..delivery import attempt, endpoint_for, mapping_rows
-from ..forms import SecretField, url_host
-from ..models import AuthType, BodyFormat, Chatbot
-from ..payload import LeadData, MappingRow, StaticRow
+from ..delivery import attempt_for, endpoint_for
+from ..forms import SecretField, row_deleted, url_host
+from ..models import Chatbot
+from ..payload import LeadData
 from ..permissions import can_test_connection
 from ..validators import header_looks_secret
 from ..viewsets import ChatbotViewSet
-from ..webhook import Endpoint, Header, redact
+from ..webhook import redact
 
 logger = logging.getLogger(__name__)
 
@@ -47,19 +49,6 @@ RATE_WINDOW = 60
 TEST_NAME = "Test Contact"
 TEST_EMAIL = "test-contact@example.com"
 
-# The editor's fields a test needs; errors elsewhere (a blank name, say) do
-# not stop a test.
-CRM_FIELDS = (
-    "webhook_url",
-    "body_format",
-    "auth_type",
-    "bearer_token",
-    "api_key_header",
-    "api_key",
-    "basic_username",
-    "basic_password",
-    "signing_secret",
-)
 ROW_FORMSETS = {
     "custom_headers": gettext_lazy("Custom header"),
     "field_mappings": gettext_lazy("Field mapping"),
@@ -108,89 +97,14 @@ def test_lead(chatbot_name: str, now: datetime | None = None) -> LeadData:
     )
 
 
-def _rows(form: BaseForm, formset_name: str) -> list[BaseForm]:
-    """The filled-in rows of a formset, in the editor's order, minus deleted."""
-    formset = form.formsets[formset_name]
-    rows = [
-        row
-        for row in formset.forms
-        if getattr(row, "cleaned_data", None)
-        and not (formset.can_delete and formset._should_delete_form(row))
-    ]
-    return sorted(
-        rows,
-        key=lambda row: (
-            row.cleaned_data.get("ORDER") is None,
-            row.cleaned_data.get("ORDER") or 0,
-        ),
-    )
-
-
-def endpoint_from_form(form: BaseForm) -> Endpoint:
-    """The form's CRM settings as plain data, like ``delivery.endpoint_for``.
-
-    A user who may not change CRM settings has no CRM fields in the form:
-    the test then uses the stored settings.
-    """
-    if "webhook_url" not in form.fields:
-        return endpoint_for(form.instance)
-    cleaned = form.cleaned_data
-    return Endpoint(
-        url=cleaned["webhook_url"],
-        auth_type=cleaned.get("auth_type") or AuthType.NONE,
-        bearer_token=cleaned.get("bearer_token") or "",
-        api_key_header=cleaned.get("api_key_header") or "",
-        api_key=cleaned.get("api_key") or "",
-        basic_username=cleaned.get("basic_username") or "",
-        basic_password=cleaned.get("basic_password") or "",
-        signing_secret=cleaned.get("signing_secret") or "",
-        headers=tuple(
-            Header(
-                row.cleaned_data["name"],
-                row.cleaned_data.get("value") or "",
-                bool(row.cleaned_data.get("is_secret"))
-                or header_looks_secret(row.cleaned_data["name"]),
-            )
-            for row in _rows(form, "custom_headers")
-            if row.cleaned_data.get("name")
-        ),
-    )
-
-
-def rows_from_form(form: BaseForm) -> tuple[list[MappingRow], list[StaticRow]]:
-    """The form's field mappings and static values, like ``delivery.mapping_rows``."""
-    if "field_mappings" not in form.formsets:
-        return mapping_rows(form.instance)
-    mappings = [
-        MappingRow(
-            row.cleaned_data["source"],
-            row.cleaned_data["crm_field"],
-            row.cleaned_data.get("transform") or "",
-            row.cleaned_data.get("date_format") or "",
-            row.cleaned_data.get("extra_key") or "",
-        )
-        for row in _rows(form, "field_mappings")
-        if row.cleaned_data.get("crm_field")
-    ]
-    statics = [
-        StaticRow(
-            row.cleaned_data["crm_field"],
-            row.cleaned_data.get("value") or "",
-            bool(row.cleaned_data.get("is_json")),
-        )
-        for row in _rows(form, "static_values")
-        if row.cleaned_data.get("crm_field")
-    ]
-    return mappings, statics
-
-
-def crm_errors(form: BaseForm) -> list[str]:
-    """The form's errors that stop a test, as “Field: what is wrong” lines."""
-    errors = []
-    for name in CRM_FIELDS:
+def form_errors(form: BaseForm) -> list[str]:
+    """The form's errors, as “Field: what is wrong” lines."""
+    errors = list(form.non_field_errors())
+    for name, messages in form.errors.items():
+        if name == NON_FIELD_ERRORS:
+            continue
         label = form.fields[name].label if name in form.fields else name
-        for message in form.errors.get(name, []):
-            errors.append(f"{label}: {message}")
+        errors.extend(f"{label}: {message}" for message in messages)
     url_field = form.fields.get("webhook_url")
     url = (
         form.cleaned_data.get("webhook_url") if url_field else form.instance.webhook_url
@@ -207,7 +121,7 @@ def crm_errors(form: BaseForm) -> list[str]:
         for message in formset.non_form_errors():
             errors.append(f"{row_label}: {message}")
         for number, row in enumerate(formset.forms, start=1):
-            if formset.can_delete and formset._should_delete_form(row):
+            if row_deleted(row):
                 continue
             for field_name, messages in row.errors.items():
                 where = f"{row_label} {number}"
@@ -240,28 +154,20 @@ def form_secrets(form: BaseForm) -> list[str]:
 
 
 def run_test(form: BaseForm) -> TestResult:
-    """Validate the bound editor form's CRM settings, then send a test lead."""
+    """Validate the bound editor form, then send a test lead with what it
+    holds, saving nothing."""
     # Read before validation, which writes the typed values onto the instance.
     secrets = form_secrets(form)
     form.is_valid()
-    errors = crm_errors(form)
+    errors = form_errors(form)
     if errors:
         return TestResult(
             False,
             _("Fix these settings first; nothing was sent:"),
             errors=[redact(error, secrets) for error in errors],
         )
-    endpoint = endpoint_from_form(form)
-    mappings, statics = rows_from_form(form)
-    result = attempt(
-        endpoint,
-        test_lead(form.cleaned_data.get("name") or _("Test chatbot")),
-        mappings,
-        statics,
-        form.cleaned_data.get("body_format")
-        or form.instance.body_format
-        or BodyFormat.JSON,
-    )
+    chatbot = form.save(commit=False)
+    result = attempt_for(chatbot, test_lead(chatbot.name))
     outcome = result.outcome
     if outcome.success:
         message = _("Connection successful (HTTP %(status)s in %(ms)s ms)") % {
@@ -270,7 +176,7 @@ def run_test(form: BaseForm) -> TestResult:
         }
     else:
         message = outcome.message
-    secrets += endpoint.secrets()
+    secrets += endpoint_for(chatbot).secrets()
     return TestResult(
         success=outcome.success,
         message=redact(message, secrets),
