@@ -45,21 +45,21 @@ from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel
 from wagtail.contrib.forms.models import AbstractFormField
 
+from .contact import CONTACT_FIELDS
 from .leads import record_lead
 from .models import Chatbot, Lead
 
 logger = logging.getLogger(__name__)
 
 
-class LeadField(models.TextChoices):
-    """The lead field a form page's answer fills, if any."""
-
-    NONE = "", _("Not sent as a lead field")
-    NAME = "name", _("Name")
-    EMAIL = "email", _("Email")
-    PHONE = "phone", _("Phone")
-    COMPANY = "company", _("Company")
-    MESSAGE = "message", _("Message")
+# The lead field a form page's answer fills, if any.
+LeadField = models.TextChoices(
+    "LeadField",
+    [
+        ("NONE", ("", _("Not sent as a lead field"))),
+        *((field.name.upper(), (field.name, field.label)) for field in CONTACT_FIELDS),
+    ],
+)
 
 
 class ChatbotFormFieldMixin(models.Model):

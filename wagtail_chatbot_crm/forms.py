@@ -12,6 +12,7 @@ from django.core.validators import RegexValidator, URLValidator
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.forms import WagtailAdminModelForm
 
+from .contact import CONTACT_FIELDS
 from .mapping import find_conflicts
 from .models import BodyFormat, Chatbot, CustomHeader
 from .payload import DEFAULT_MAPPINGS
@@ -107,21 +108,6 @@ class LeadForm(forms.Form):
     holds its visitors to its own required fields, not the chatbot's.
     """
 
-    # The widget's inputs carry the same labels and limits (``widget.py``).
-    LABELS = {
-        "name": _("Name"),
-        "email": _("Email"),
-        "phone": _("Phone"),
-        "company": _("Company"),
-        "message": _("Message"),
-    }
-    MAX_LENGTHS = {
-        "name": 200,
-        "email": 254,
-        "phone": 50,
-        "company": 200,
-        "message": 5000,
-    }
     PAGE_URL_LIMIT = 2000
 
     def __init__(
@@ -133,25 +119,22 @@ class LeadForm(forms.Form):
     ):
         super().__init__(data)
         self.chatbot = chatbot
-        labels = self.LABELS
-        for name in ("name", "email", "phone", "company"):
-            if chatbot.asks(name):
-                field_class = EmailInputField if name == "email" else TextInputField
-                self.fields[name] = field_class(
-                    label=labels[name],
-                    max_length=self.MAX_LENGTHS[name],
-                    required=require_fields and chatbot.requires(name),
-                )
+        for contact_field in CONTACT_FIELDS:
+            name = contact_field.name
+            if not chatbot.asks(name):
+                continue
+            options = {
+                "label": contact_field.label,
+                "max_length": contact_field.max_length,
+                "required": require_fields and chatbot.requires(name),
+            }
+            if contact_field.input_type == "email":
+                self.fields[name] = EmailInputField(**options)
+            else:
+                multiline = contact_field.input_type == "textarea"
+                self.fields[name] = TextInputField(multiline=multiline, **options)
         if chatbot.asks("phone"):
             self.fields["phone"].validators.append(phone_validator)
-        if chatbot.asks("message"):
-            self.fields["message"] = TextInputField(
-                label=labels["message"],
-                max_length=self.MAX_LENGTHS["message"],
-                required=require_fields and chatbot.requires("message"),
-                strip=True,
-                multiline=True,
-            )
         if chatbot.asks_consent:
             self.fields["consent"] = ConsentField(
                 label=chatbot.consent_text, required=False

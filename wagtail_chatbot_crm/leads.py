@@ -14,6 +14,7 @@ from wagtail import hooks
 
 from . import delivery
 from .conf import crm_settings
+from .contact import CONTACT_FIELD_NAMES
 from .forms import LeadForm
 from .models import Chatbot, Lead, SendCondition, SyncStatus
 
@@ -48,11 +49,7 @@ def record_lead(
     now = timezone.now()
     lead = Lead(
         chatbot=chatbot,
-        name=values.get("name", ""),
-        email=values.get("email", ""),
-        phone=values.get("phone", ""),
-        company=values.get("company", ""),
-        message=values.get("message", ""),
+        **{name: values.get(name, "") for name in CONTACT_FIELD_NAMES},
         consent=bool(values.get("consent")),
         consent_at=now if values.get("consent") else None,
         page_url=values.get("page_url") or LeadForm.clean_source_url(source_url),

@@ -16,6 +16,8 @@ from modelcluster.models import ClusterableModel
 from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
 from wagtail.models import Orderable
 
+from .contact import BY_NAME as CONTACT_BY_NAME
+from .contact import CONTACT_FIELD_NAMES
 from .fields import EncryptedTextField
 from .mapping import PathError, parse_path
 from .validators import (
@@ -62,8 +64,15 @@ class Preset(models.TextChoices):
     ZAPIER = "zapier", _("Zapier / Make / n8n catch hook")
 
 
-# The contact fields a chatbot can ask for, in the order they are shown.
-CONTACT_FIELDS = ("name", "email", "phone", "company", "message")
+def requirement_field(name: str) -> models.CharField:
+    """The chatbot setting that asks for a contact field, or not."""
+    field = CONTACT_BY_NAME[name]
+    return models.CharField(
+        field.setting_label,
+        max_length=8,
+        choices=FieldRequirement.choices,
+        default=field.default,
+    )
 
 
 class ChatbotManager(models.Manager):
@@ -111,36 +120,11 @@ class Chatbot(ClusterableModel):
         default=_("Hi! Leave your details and we will get back to you."),
         help_text=_("The first message visitors see when they open the chat."),
     )
-    ask_name = models.CharField(
-        _("name field"),
-        max_length=8,
-        choices=FieldRequirement.choices,
-        default=FieldRequirement.REQUIRED,
-    )
-    ask_email = models.CharField(
-        _("email field"),
-        max_length=8,
-        choices=FieldRequirement.choices,
-        default=FieldRequirement.REQUIRED,
-    )
-    ask_phone = models.CharField(
-        _("phone field"),
-        max_length=8,
-        choices=FieldRequirement.choices,
-        default=FieldRequirement.OPTIONAL,
-    )
-    ask_company = models.CharField(
-        _("company field"),
-        max_length=8,
-        choices=FieldRequirement.choices,
-        default=FieldRequirement.OFF,
-    )
-    ask_message = models.CharField(
-        _("message field"),
-        max_length=8,
-        choices=FieldRequirement.choices,
-        default=FieldRequirement.OPTIONAL,
-    )
+    ask_name = requirement_field("name")
+    ask_email = requirement_field("email")
+    ask_phone = requirement_field("phone")
+    ask_company = requirement_field("company")
+    ask_message = requirement_field("message")
     consent_text = models.TextField(
         _("consent text"),
         blank=True,
@@ -332,7 +316,7 @@ class Chatbot(ClusterableModel):
                     "text of at least 24 bytes, as your receiver shows it."
                 ),
             )
-        if not any(self.asks(name) for name in CONTACT_FIELDS):
+        if not any(self.asks(name) for name in CONTACT_FIELD_NAMES):
             need("ask_email", _("Ask for at least one contact field."))
         if errors:
             raise ValidationError(errors)
@@ -541,10 +525,18 @@ class Lead(models.Model):
         verbose_name=_("chatbot"),
     )
     uuid = models.UUIDField(_("UUID"), default=uuid.uuid4, unique=True, editable=False)
-    name = models.CharField(_("name"), max_length=200, blank=True)
-    email = models.EmailField(_("email"), max_length=254, blank=True)
-    phone = models.CharField(_("phone"), max_length=50, blank=True)
-    company = models.CharField(_("company"), max_length=200, blank=True)
+    name = models.CharField(
+        _("name"), max_length=CONTACT_BY_NAME["name"].max_length, blank=True
+    )
+    email = models.EmailField(
+        _("email"), max_length=CONTACT_BY_NAME["email"].max_length, blank=True
+    )
+    phone = models.CharField(
+        _("phone"), max_length=CONTACT_BY_NAME["phone"].max_length, blank=True
+    )
+    company = models.CharField(
+        _("company"), max_length=CONTACT_BY_NAME["company"].max_length, blank=True
+    )
     message = models.TextField(_("message"), blank=True)
     consent = models.BooleanField(_("consent given"), default=False)
     consent_at = models.DateTimeField(_("consent given at"), null=True, blank=True)

@@ -3,17 +3,8 @@
 from dataclasses import dataclass
 
 from .conf import crm_settings
-from .forms import LeadForm
-from .models import CONTACT_FIELDS, Chatbot
-
-FIELD_INPUTS = {
-    # (input type, autocomplete token)
-    "name": ("text", "name"),
-    "email": ("email", "email"),
-    "phone": ("tel", "tel"),
-    "company": ("text", "organization"),
-    "message": ("textarea", "off"),
-}
+from .contact import CONTACT_FIELDS
+from .models import Chatbot
 
 
 @dataclass(frozen=True)
@@ -35,18 +26,18 @@ def widget_fields(chatbot: Chatbot, values=None, errors=None) -> list[WidgetFiel
     values = values or {}
     errors = errors or {}
     fields = []
-    for name in CONTACT_FIELDS:
+    for field in CONTACT_FIELDS:
+        name = field.name
         if not chatbot.asks(name):
             continue
-        input_type, autocomplete = FIELD_INPUTS[name]
         fields.append(
             WidgetField(
                 name=name,
-                label=str(LeadForm.LABELS[name]),
-                input_type=input_type,
-                autocomplete=autocomplete,
+                label=str(field.label),
+                input_type=field.input_type,
+                autocomplete=field.autocomplete,
                 required=chatbot.requires(name),
-                max_length=LeadForm.MAX_LENGTHS[name],
+                max_length=field.max_length,
                 value=str(values.get(name) or ""),
                 errors=tuple(errors.get(name, ())),
             )

@@ -19,6 +19,7 @@ from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.admin.views.reports import ReportView
 
 from .. import delivery
+from ..contact import CONTACT_FIELD_NAMES
 from ..filters import LeadFilterSet
 from ..models import Chatbot, Lead, SyncStatus
 from ..permissions import (
@@ -125,11 +126,7 @@ class LeadReportView(ReportView):
     list_export = [
         "created_at",
         "chatbot",
-        "name",
-        "email",
-        "phone",
-        "company",
-        "message",
+        *CONTACT_FIELD_NAMES,
         "consent",
         "consent_at",
         "page_url",
