@@ -683,3 +683,18 @@ def test_a_new_host_drops_stored_secrets_it_would_not_use(admin_client, make_cha
     chatbot.refresh_from_db()
     assert chatbot.webhook_url == "https://elsewhere.example.net/hook"
     assert chatbot.bearer_token == ""
+
+
+def test_the_editor_gets_the_result_rendered_by_the_server(
+    admin_client, make_chatbot, crm_server
+):
+    chatbot = make_chatbot(webhook_url=crm_server.url)
+    crm_server.then(Step(422, '<script>alert("x")</script> bad email'))
+    response = admin_client.post(
+        connection_url(chatbot), form_data(webhook_url=crm_server.url), **JSON
+    )
+    html = response.json()["html"]
+    assert "w-chatbot-test-result" in html
+    assert response.json()["message"] in html.replace("&#x27;", "'")
+    assert "&lt;script&gt;" in html
+    assert "<script>" not in html

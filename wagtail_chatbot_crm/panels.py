@@ -82,6 +82,16 @@ class TestConnectionPanel(Panel):
             return self.request is not None and can_test_connection(self.request.user)
 
         @property
+        def failed_result(self) -> dict:
+            """What is shown when the test's answer never came."""
+            return {
+                "success": False,
+                "message": _(
+                    "The test could not be run. Reload the page and try again."
+                ),
+            }
+
+        @property
         def url(self) -> str:
             """Where the test is posted: the stored chatbot's, or a new one's."""
             if self.instance is not None and self.instance.pk:

@@ -18,6 +18,7 @@ from django.core.exceptions import NON_FIELD_ERRORS
 from django.forms import BaseForm
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.decorators import method_decorator
@@ -282,7 +283,13 @@ class TestConnectionView(WagtailAdminTemplateMixin, View):
 
     def respond(self, result: TestResult, *, status: int):
         if wants_json(self.request):
-            return JsonResponse(asdict(result), status=status)
+            # The editor's script shows the fragment the server rendered.
+            html = render_to_string(
+                "wagtail_chatbot_crm/includes/test_connection_result.html",
+                {"result": result},
+                request=self.request,
+            )
+            return JsonResponse({**asdict(result), "html": html}, status=status)
         return self.render_to_response(
             self.get_context_data(result=result), status=status
         )
