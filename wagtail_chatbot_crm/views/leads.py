@@ -130,7 +130,7 @@ class LeadReportView(ReportView):
         "consent",
         "consent_at",
         "page_url",
-        "sync_status",
+        "get_sync_status_display",
         "tries",
         "last_error",
         "next_attempt_at",
@@ -140,7 +140,7 @@ class LeadReportView(ReportView):
     export_headings = {
         "created_at": _("Date"),
         "chatbot": _("Chatbot"),
-        "sync_status": _("Status"),
+        "get_sync_status_display": _("Status"),
         "consent": _("Consent given"),
         "consent_at": _("Consent given at"),
         "page_url": _("Page URL"),
@@ -154,17 +154,9 @@ class LeadReportView(ReportView):
         super().__init__(**kwargs)
         self.custom_field_preprocess = {
             **self.custom_field_preprocess,
-            "sync_status": {
-                self.FORMAT_CSV: self._status_label,
-                self.FORMAT_XLSX: self._status_label,
-            },
             "chatbot": {self.FORMAT_CSV: str, self.FORMAT_XLSX: str},
             "uuid": {self.FORMAT_CSV: str, self.FORMAT_XLSX: str},
         }
-
-    @staticmethod
-    def _status_label(value):
-        return str(SyncStatus(value).label)
 
     def dispatch(self, request, *args, **kwargs):
         if not can_view_leads(request.user):
