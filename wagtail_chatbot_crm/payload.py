@@ -6,7 +6,7 @@ dataclasses below; nothing here touches the database or the network.
 
 import json
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlencode
@@ -57,6 +57,9 @@ class StaticRow:
     is_json: bool = False
 
 
+# Sources that are a value of the lead as it is.
+LEAD_SOURCES = frozenset(each.name for each in fields(LeadData)) - {"extra"}
+
 # Sent when a chatbot maps nothing: every field under its own name, which is
 # what catch hooks (Zapier, Make, n8n) and generic endpoints expect.
 DEFAULT_MAPPINGS = tuple(
@@ -105,20 +108,7 @@ def source_value(lead: LeadData, source: str, extra_key: str = "") -> Any:
         return split_name(lead.name)[0]
     if source == "last_name":
         return split_name(lead.name)[1]
-    if source == "submitted_at":
-        return lead.submitted_at
-    if source == "consent":
-        return lead.consent
-    if source in {
-        "name",
-        "email",
-        "phone",
-        "company",
-        "message",
-        "page_url",
-        "chatbot_name",
-        "lead_id",
-    }:
+    if source in LEAD_SOURCES:
         return getattr(lead, source)
     raise PayloadError(_("Unknown chatbot field “%(source)s”.") % {"source": source})
 
