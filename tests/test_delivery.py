@@ -448,3 +448,72 @@ def test_a_claim_outlasts_the_longest_try(settings, connect, read):
 def test_a_dead_workers_lead_is_picked_up_within_two_minutes_by_default():
     sweep_period = 60
     assert delivery.lease_seconds() + sweep_period <= 120
+
+
+def failing_once_for_good(settings, caplog):
+    """No retries, so the first failure is final and its email is sent."""
+    settings.WAGTAIL_CHATBOT_CRM = {
+        **settings.WAGTAIL_CHATBOT_CRM,
+        "RETRY_SCHEDULE": [],
+    }
+    caplog.set_level(logging.DEBUG)
+
+
+def everything_told(lead, caplog):
+    """Every text the failure reached: attempt, lead, logs (tracebacks
+    included) and the email."""
+    lead.refresh_from_db()
+    attempt = lead.attempts.get()
+    assert mail.outbox, "the failure email was sent"
+    return "\n".join(
+        [
+            attempt.error,
+            attempt.error_detail,
+            attempt.response_excerpt,
+            lead.last_error,
+            caplog.text,
+            *(message.subject + message.body for message in mail.outbox),
+        ]
+    )
+
+
+def test_a_token_with_a_line_break_is_told_in_plain_words_and_never_quoted(
+    bot, crm_server, settings, caplog
+):
+    failing_once_for_good(settings, caplog)
+    # Stored before secrets were checked for control characters.
+    bot.bearer_token = "tok\nrest_of_it"
+    bot.save()
+    lead = new_lead(bot)
+    assert deliver(lead.pk) == SyncStatus.FAILED
+    told = everything_told(lead, caplog)
+    assert "a line break or another character that cannot be sent" in told
+    assert "rest_of_it" not in told
+    assert "tok\\n" not in told
+    assert lead.attempts.get().error_detail == "InvalidHeader"
+    assert crm_server.connections == 0
+
+
+@pytest.mark.parametrize(
+    "error",
+    [
+        ValueError(f"Invalid header value b'Bearer {TOKEN}\\n'"),
+        RuntimeError(f"unexpected, near {TOKEN}"),
+    ],
+)
+def test_an_error_before_sending_never_logs_or_stores_the_secret_it_quotes(
+    bot, settings, caplog, monkeypatch, error
+):
+    failing_once_for_good(settings, caplog)
+
+    def broken(chatbot, lead):
+        raise error
+
+    monkeypatch.setattr(delivery, "attempt_for", broken)
+    lead = new_lead(bot)
+    assert deliver(lead.pk) == SyncStatus.FAILED
+    told = everything_told(lead, caplog)
+    assert TOKEN not in told
+    assert type(error).__name__ in caplog.text
+    # Where it happened is still logged, for whoever must fix it.
+    assert "in broken" in caplog.text

@@ -1,10 +1,12 @@
 """One classifier for every outcome of an exchange with a CRM."""
 
+import http.client
 import socket
 from datetime import UTC, datetime
 
 import pytest
 import requests
+import urllib3.exceptions
 from urllib3.exceptions import MaxRetryError, NameResolutionError, NewConnectionError
 
 from wagtail_chatbot_crm.outcome import (
@@ -15,6 +17,7 @@ from wagtail_chatbot_crm.outcome import (
 )
 from wagtail_chatbot_crm.payload import PayloadError
 from wagtail_chatbot_crm.sender import AddressRefused, InsecureURL
+from wagtail_chatbot_crm.webhook import Endpoint, build_request
 
 NOW = datetime(2026, 1, 1, 12, 0, 0, tzinfo=UTC)
 URL = "https://crm.example.com/hooks/lead"
@@ -175,3 +178,55 @@ def test_refused_connection_is_named(crm_server):
         requests.post(crm_server.url, timeout=2)
     outcome = classify_exception(excinfo.value, url=crm_server.url)
     assert "127.0.0.1 refused the connection" in outcome.message
+
+
+# A token pasted with a line break, as the errors below quote it.
+BROKEN_TOKEN = "tok_7Qz\nrest9x"
+
+
+def requests_refusal():
+    """requests' own InvalidHeader, raised while the request is prepared."""
+    endpoint = Endpoint(URL, "bearer", bearer_token=BROKEN_TOKEN)
+    with pytest.raises(requests.exceptions.InvalidHeader) as excinfo:
+        build_request(
+            endpoint, b"{}", "application/json", idempotency_key="k", timestamp=0
+        )
+    return excinfo.value
+
+
+def http_client_refusal():
+    """http.client's ValueError, raised while the headers are written."""
+    connection = http.client.HTTPConnection("127.0.0.1", 9)  # never connects
+    connection.putrequest("POST", "/")
+    with pytest.raises(ValueError, match="Invalid header value") as excinfo:
+        connection.putheader("Authorization", f"Bearer {BROKEN_TOKEN}".encode())
+    return excinfo.value
+
+
+def latin1_refusal():
+    with pytest.raises(UnicodeEncodeError) as excinfo:
+        "Bearer tok_7Qz\u2019rest9x".encode("latin-1")
+    return excinfo.value
+
+
+@pytest.mark.parametrize(
+    "make",
+    [
+        requests_refusal,
+        http_client_refusal,
+        lambda: urllib3.exceptions.InvalidHeader(f"bad value {BROKEN_TOKEN!r}"),
+        lambda: requests.exceptions.ConnectionError(http_client_refusal()),
+        latin1_refusal,
+    ],
+    ids=["requests", "http.client", "urllib3", "wrapped", "latin-1"],
+)
+def test_errors_that_quote_a_header_value_are_told_without_it(make):
+    exc = make()
+    assert "rest9x" in str(exc) or "position" in str(exc)
+    outcome = classify_exception(exc, url=URL)
+    assert "cannot be sent in an HTTP header" in outcome.message
+    for text in (outcome.message, outcome.detail):
+        assert "rest9x" not in text
+        assert "tok_7Qz" not in text
+        assert "position" not in text
+    assert outcome.detail.startswith(type(exc).__name__)

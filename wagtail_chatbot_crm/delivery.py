@@ -6,8 +6,9 @@ The imperative shell around the pure core (``payload``, ``webhook``,
 
 import logging
 import time
+import traceback
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from functools import partial
 
@@ -148,14 +149,17 @@ def attempt(
         if exchange.truncated or exchange.cut_off or len(text) > len(excerpt):
             excerpt += "…"
     secrets = endpoint.secrets()
-    safe = Outcome(
-        success=outcome.success,
+    return AttemptResult(
+        _redacted(outcome, secrets), started_at, duration_ms, redact(excerpt, secrets)
+    )
+
+
+def _redacted(outcome: Outcome, secrets: list[str]) -> Outcome:
+    return replace(
+        outcome,
         message=redact(outcome.message, secrets),
         detail=redact(outcome.detail, secrets),
-        status_code=outcome.status_code,
-        retry_after=outcome.retry_after,
     )
-    return AttemptResult(safe, started_at, duration_ms, redact(excerpt, secrets))
 
 
 def attempt_for(chatbot: Chatbot, lead: LeadData) -> AttemptResult:
@@ -222,11 +226,30 @@ def deliver(lead_id: int, *, trigger: str = AttemptTrigger.AUTOMATIC) -> str | N
         result = attempt_for(lead.chatbot, lead_data(lead))
     except Exception as exc:
         # Whatever went wrong, the lead gets an attempt, a reason and its
-        # next try; it is never left claimed and silent.
-        logger.exception("Delivery of lead %s failed before sending", lead_id)
-        outcome = classify_exception(exc, url=lead.chatbot.webhook_url)
+        # next try; it is never left claimed and silent. The error's text
+        # may quote a secret: it is logged redacted, with where it happened,
+        # never as a raw traceback.
+        outcome = _redacted(
+            classify_exception(exc, url=lead.chatbot.webhook_url),
+            _secrets_of(lead.chatbot),
+        )
+        logger.error(
+            "Delivery of lead %s failed before sending: %s\n%s",
+            lead_id,
+            outcome.detail,
+            "".join(traceback.format_tb(exc.__traceback__)).rstrip(),
+        )
         result = AttemptResult(outcome, timezone.now(), 0, "")
     return _record(lead, token, trigger, result)
+
+
+def _secrets_of(chatbot: Chatbot) -> list[str]:
+    """The chatbot's secrets, to keep out of what is logged and stored; none
+    if they cannot be decrypted (then no text can hold them either)."""
+    try:
+        return endpoint_for(chatbot).secrets()
+    except Exception:
+        return []
 
 
 def _load(lead_id: int, *, defer_secrets: bool = False) -> Lead:

@@ -7,7 +7,7 @@ what to tell the editor. Real deliveries and "Test connection" both use it.
 import json
 import socket
 import ssl
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
@@ -15,6 +15,7 @@ from http import HTTPStatus
 from urllib.parse import urlsplit
 
 import requests
+import urllib3.exceptions
 from django.utils.translation import gettext as _
 from requests.structures import CaseInsensitiveDict
 from urllib3.exceptions import NameResolutionError
@@ -28,6 +29,13 @@ _BAD_URL_ERRORS = (
     requests.exceptions.InvalidURL,
     requests.exceptions.MissingSchema,
     requests.exceptions.InvalidSchema,
+)
+# Refusals of a header value, whose texts quote it: requests', urllib3's, and
+# one that could not be encoded (http.client's is a plain ValueError).
+_HEADER_ERRORS = (
+    requests.exceptions.InvalidHeader,
+    urllib3.exceptions.InvalidHeader,
+    UnicodeError,
 )
 
 
@@ -128,7 +136,9 @@ def classify_response(
 def classify_exception(exc: BaseException, *, url: str = "") -> Outcome:
     """Judge a try that got no HTTP answer."""
     host = urlsplit(url).hostname or _("the CRM's host")
-    detail = _describe(exc)
+    quotes_header = _quotes_a_header(exc)
+    # The text of an error about a header may quote its value: a token.
+    detail = _describe(exc, with_text=not quotes_header)
     timeouts = {
         "connect": crm_settings.CONNECT_TIMEOUT,
         "read": crm_settings.READ_TIMEOUT,
@@ -145,6 +155,17 @@ def classify_exception(exc: BaseException, *, url: str = "") -> Outcome:
         )
     elif isinstance(exc, PayloadError):
         message = str(exc) + " " + _("Fix it in the chatbot's Field mapping tab.")
+    elif quotes_header and _caused_by(exc, UnicodeError):
+        message = _(
+            "A header, token or key holds characters that cannot be sent in an "
+            "HTTP header (such as accents or invisible spaces). Type it again "
+            "in plain letters and digits."
+        )
+    elif quotes_header:
+        message = _(
+            "A header, token or key holds a line break or another character "
+            "that cannot be sent in an HTTP header. Enter it again without it."
+        )
     elif isinstance(exc, requests.exceptions.ConnectTimeout):
         message = _(
             "%(host)s did not accept the connection within %(seconds)g seconds "
@@ -175,12 +196,6 @@ def classify_exception(exc: BaseException, *, url: str = "") -> Outcome:
         message = _("The connection to %(host)s failed before the CRM answered.") % {
             "host": host
         }
-    elif isinstance(exc, UnicodeError):
-        message = _(
-            "A header, token or key holds characters that cannot be sent in an "
-            "HTTP header (such as accents or invisible spaces). Type it again "
-            "in plain letters and digits."
-        )
     elif isinstance(exc, SecretDecryptionError):
         message = _(
             "A stored secret of this chatbot cannot be decrypted: the key it was "
@@ -271,31 +286,47 @@ def _reason(status_code: int) -> str:
         return ""
 
 
-def _caused_by(exc: BaseException, *types: type[BaseException]) -> bool:
+def _chain(exc: BaseException) -> Iterator[BaseException]:
+    """The exception and every one it wraps: as an argument, as urllib3's
+    ``reason``, as its cause or context."""
     seen = set()
-    current: BaseException | None = exc
-    while current is not None and id(current) not in seen:
+    pending: list[BaseException | None] = [exc]
+    while pending:
+        current = pending.pop()
+        if current is None or id(current) in seen:
+            continue
         seen.add(id(current))
-        if isinstance(current, types):
-            return True
-        for arg in getattr(current, "args", ()):
-            if isinstance(arg, BaseException) and _caused_by(arg, *types):
-                return True
+        yield current
+        args = getattr(current, "args", ())
+        pending.extend(arg for arg in args if isinstance(arg, BaseException))
         reason = getattr(current, "reason", None)
         # ``reason`` is an exception on urllib3's errors, but plain text on
         # UnicodeError and ssl.SSLError.
         if not isinstance(reason, BaseException):
             reason = None
-        current = reason or current.__cause__ or current.__context__
-    return False
+        pending.append(reason or current.__cause__ or current.__context__)
 
 
-def _describe(exc: BaseException) -> str:
+def _caused_by(exc: BaseException, *types: type[BaseException]) -> bool:
+    return any(isinstance(each, types) for each in _chain(exc))
+
+
+def _quotes_a_header(exc: BaseException) -> bool:
+    """Whether an error is a refused header value, which its text may quote."""
+    return any(
+        isinstance(each, _HEADER_ERRORS)
+        or (isinstance(each, ValueError) and "header" in str(each).lower())
+        for each in _chain(exc)
+    )
+
+
+def _describe(exc: BaseException, *, with_text: bool = True) -> str:
     parts = []
     seen = set()
     current: BaseException | None = exc
     while current is not None and id(current) not in seen and len(parts) < 4:
         seen.add(id(current))
-        parts.append(f"{type(current).__name__}: {current}")
+        kind = type(current).__name__
+        parts.append(f"{kind}: {current}" if with_text else kind)
         current = current.__cause__ or current.__context__
     return " ← ".join(parts)
