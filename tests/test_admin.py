@@ -432,3 +432,39 @@ def test_static_values_may_not_collide_with_the_default_mapping(admin_client):
     assert response.status_code == 200
     form = response.context["form"].formsets["static_values"].forms[0]
     assert form.errors["crm_field"] == ["“email” is already set by another row."]
+
+
+def test_a_typed_secret_with_a_line_break_is_refused_on_its_field(admin_client):
+    response = admin_client.post(
+        ADD_URL,
+        form_data(auth_type="bearer", bearer_token=TOKEN[:6] + "\n" + TOKEN[6:]),
+    )
+    assert response.status_code == 200
+    assert response.context["form"].errors["bearer_token"] == [
+        "The bearer token holds a line break or another control character: "
+        "enter it again without it."
+    ]
+    assert not Chatbot.objects.exists()
+    assert TOKEN[6:] not in response.content.decode()
+
+
+def test_a_secret_header_with_a_line_break_is_refused_on_its_row(admin_client):
+    response = admin_client.post(
+        ADD_URL,
+        form_data(
+            headers=[
+                {
+                    "name": "X-Tenant",
+                    "value": HEADER_SECRET[:4] + "\r\n" + HEADER_SECRET[4:],
+                    "is_secret": "on",
+                }
+            ]
+        ),
+    )
+    assert response.status_code == 200
+    row = response.context["form"].formsets["custom_headers"].forms[0]
+    assert row.errors["value"] == [
+        "The value of the X-Tenant header holds a line break or another control "
+        "character: enter it again without it."
+    ]
+    assert not Chatbot.objects.exists()

@@ -214,3 +214,42 @@ def test_other_answer_mapping_needs_its_label(make_chatbot):
     FieldMapping(
         chatbot=bot, source="extra", crm_field="budget", extra_key="Budget"
     ).full_clean()
+
+
+SECRET_FIELDS_AND_LABELS = [
+    ("bearer_token", "bearer token"),
+    ("api_key", "API key"),
+    ("basic_username", "user name"),
+    ("basic_password", "password"),
+    ("signing_secret", "signing secret"),
+]
+
+
+@pytest.mark.parametrize(("field", "label"), SECRET_FIELDS_AND_LABELS)
+@pytest.mark.parametrize("control", ["\n", "\r", "\t", "\x00", "\x7f", "\x85"])
+def test_a_secret_with_control_characters_is_refused(field, label, control):
+    value = SIGNING_SECRET if field == "signing_secret" else "tok_5e1f0c7a9d"
+    errors = errors_of(chatbot(**{field: value[:10] + control + value[10:]}))
+    assert errors[field] == [
+        f"The {label} holds a line break or another control character: "
+        "enter it again without it."
+    ]
+
+
+def test_a_secret_header_value_with_control_characters_is_refused(make_chatbot):
+    header = CustomHeader(
+        chatbot=make_chatbot(), name="X-Tenant", value="abc\tdef", is_secret=True
+    )
+    assert errors_of(header)["value"] == [
+        "The value of the X-Tenant header holds a line break or another control "
+        "character: enter it again without it."
+    ]
+    named = CustomHeader(chatbot=header.chatbot, name="X-Auth-Token", value="a\nb")
+    assert errors_of(named)["value"] == [
+        "The value of the X-Auth-Token header holds a line break or another "
+        "control character: enter it again without it."
+    ]
+
+
+def test_a_plain_header_value_may_hold_a_tab(make_chatbot):
+    CustomHeader(chatbot=make_chatbot(), name="X-Note", value="a\tb").full_clean()

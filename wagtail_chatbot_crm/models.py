@@ -26,6 +26,7 @@ from .validators import (
     validate_email_list,
     validate_header_name,
     validate_header_value,
+    validate_secret,
     validate_webhook_url,
 )
 
@@ -270,6 +271,14 @@ class Chatbot(ClusterableModel):
         def need(field, message):
             errors.setdefault(field, []).append(message)
 
+        for name in (*self.SECRET_FIELDS, "basic_username"):
+            try:
+                validate_secret(
+                    getattr(self, name), self._meta.get_field(name).verbose_name
+                )
+            except ValidationError as exc:
+                errors[name] = exc.messages
+
         if self.send_condition == SendCondition.CONSENT and not self.asks_consent:
             need(
                 "send_condition",
@@ -306,8 +315,10 @@ class Chatbot(ClusterableModel):
                 need("basic_username", _("Enter the user name for Basic auth."))
             if not self.basic_password:
                 need("basic_password", _("Enter the password for Basic auth."))
-        if self.signing_secret and not _is_standard_webhooks_secret(
+        if (
             self.signing_secret
+            and "signing_secret" not in errors
+            and not _is_standard_webhooks_secret(self.signing_secret)
         ):
             need(
                 "signing_secret",
@@ -480,8 +491,9 @@ class CustomHeader(Orderable):
     name = models.CharField(
         _("header name"), max_length=100, validators=[validate_header_name]
     )
-    # Always encrypted at rest; ``is_secret`` decides whether the admin masks it.
-    value = EncryptedTextField(_("value"), validators=[validate_header_value])
+    # Always encrypted at rest; ``is_secret`` decides whether the admin masks
+    # it. Checked in ``clean``, which knows whether it is secret.
+    value = EncryptedTextField(_("value"))
     is_secret = models.BooleanField(
         _("secret"),
         default=False,
@@ -505,6 +517,16 @@ class CustomHeader(Orderable):
         super().clean()
         if header_looks_secret(self.name):
             self.is_secret = True
+        try:
+            if self.is_secret:
+                validate_secret(
+                    self.value,
+                    _("value of the %(name)s header") % {"name": self.name},
+                )
+            else:
+                validate_header_value(self.value)
+        except ValidationError as exc:
+            raise ValidationError({"value": exc.messages}) from exc
 
 
 class SyncStatus(models.TextChoices):

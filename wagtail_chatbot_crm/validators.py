@@ -68,6 +68,29 @@ def validate_header_value(value: str) -> None:
         )
 
 
+# Line breaks and the other control characters (C0, DEL, C1, and Unicode's
+# line and paragraph separators).
+CONTROL_CHARACTERS_RE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+
+
+def validate_secret(value: str, label: str) -> None:
+    """Refuse a secret holding a line break or another control character,
+    naming where it is (``label``, such as “bearer token”).
+
+    Pasted by mistake, such a character would break the header the secret
+    is sent in, and the error would quote the secret.
+    """
+    if CONTROL_CHARACTERS_RE.search(value or ""):
+        raise ValidationError(
+            _(
+                "The %(field)s holds a line break or another control character: "
+                "enter it again without it."
+            ),
+            params={"field": label},
+            code="secret_control_characters",
+        )
+
+
 def header_looks_secret(name: str) -> bool:
     """Whether a header's name suggests its value is a credential."""
     return bool(SECRET_HEADER_RE.search(name or ""))
