@@ -468,3 +468,16 @@ def test_a_secret_header_with_a_line_break_is_refused_on_its_row(admin_client):
         "character: enter it again without it."
     ]
     assert not Chatbot.objects.exists()
+
+
+def test_a_header_named_like_a_key_is_stored_secret_and_masked(admin_client):
+    response = admin_client.post(
+        ADD_URL,
+        form_data(headers=[{"name": "X-Access-Key", "value": HEADER_SECRET}]),
+    )
+    assert response.status_code == 302
+    header = CustomHeader.objects.get()
+    assert header.is_secret is True
+    assert header.value == HEADER_SECRET
+    html = admin_client.get(edit_url(header.chatbot)).content.decode()
+    assert HEADER_SECRET not in html

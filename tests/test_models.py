@@ -1,3 +1,5 @@
+import importlib
+
 import pytest
 from django.core.exceptions import ValidationError
 
@@ -180,8 +182,9 @@ def test_custom_headers_are_validated(make_chatbot, name, value, field):
     assert field in errors_of(header)
 
 
-def test_headers_named_like_credentials_become_secret(make_chatbot):
-    header = CustomHeader(chatbot=make_chatbot(), name="X-Auth-Token", value="v")
+@pytest.mark.parametrize("name", ["X-Auth-Token", "X-Access-Key", "X-Session"])
+def test_headers_named_like_credentials_become_secret(make_chatbot, name):
+    header = CustomHeader(chatbot=make_chatbot(), name=name, value="v")
     header.full_clean()
     assert header.is_secret is True
     plain = CustomHeader(chatbot=header.chatbot, name="X-Source", value="web")
@@ -253,3 +256,25 @@ def test_a_secret_header_value_with_control_characters_is_refused(make_chatbot):
 
 def test_a_plain_header_value_may_hold_a_tab(make_chatbot):
     CustomHeader(chatbot=make_chatbot(), name="X-Note", value="a\tb").full_clean()
+
+
+def test_headers_saved_before_the_rule_covered_their_names_are_marked_secret(
+    make_chatbot,
+):
+    from django.apps import apps
+
+    migration = importlib.import_module(
+        "wagtail_chatbot_crm.migrations.0005_mark_secret_looking_headers"
+    )
+    bot = make_chatbot()
+    # Written as the old rule left them: created without clean().
+    old = CustomHeader.objects.create(chatbot=bot, name="X-Access-Key", value="k1")
+    plain = CustomHeader.objects.create(chatbot=bot, name="X-Source", value="web")
+    chosen = CustomHeader.objects.create(
+        chatbot=bot, name="X-Tenant", value="acme", is_secret=True
+    )
+    migration.mark_secret_looking_headers(apps, None)
+    for header in (old, plain, chosen):
+        header.refresh_from_db()
+    assert (old.is_secret, plain.is_secret, chosen.is_secret) == (True, False, True)
+    assert (old.value, plain.value, chosen.value) == ("k1", "web", "acme")
