@@ -112,7 +112,7 @@ def main() -> None:
     args = parser.parse_args()
 
     harness.setup_django(ALLOW_HTTP=True, ALLOWED_NETWORKS=["127.0.0.0/8"])
-    from wagtail_chatbot_crm.delivery import lead_data
+    from wagtail_chatbot_crm.attempt import lead_data
     from wagtail_chatbot_crm.models import Chatbot, Lead
     from wagtail_chatbot_crm.payload import build_body
 

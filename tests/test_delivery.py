@@ -10,7 +10,7 @@ from django.utils import timezone
 from huey.contrib.djhuey import HUEY
 
 from tests.crm_server import Step
-from wagtail_chatbot_crm import delivery
+from wagtail_chatbot_crm import delivery, tasks
 from wagtail_chatbot_crm.leads import record_lead
 from wagtail_chatbot_crm.models import (
     CustomHeader,
@@ -48,9 +48,10 @@ def bot(make_chatbot, crm_server):
 
 
 def deliver(lead_id):
-    """delivery.deliver(), running what it leaves for after the commit."""
+    """delivery.deliver() as the task calls it, running what it leaves for
+    after the commit."""
     with TestCase.captureOnCommitCallbacks(execute=True):
-        return delivery.deliver(lead_id)
+        return delivery.deliver(lead_id, schedule=tasks.schedule)
 
 
 def new_lead(chatbot, name="Ada Lovelace", email="ada@example.com"):
@@ -317,7 +318,7 @@ def test_a_queue_that_cannot_be_reached_loses_no_lead(
     Lead.objects.filter(pk=lead.pk).update(
         next_attempt_at=timezone.now() - timedelta(minutes=5)
     )
-    assert delivery.enqueue_overdue() == 1
+    assert delivery.enqueue_overdue(tasks.enqueue) == 1
 
 
 def test_overdue_sweep_picks_only_unheld_overdue_leads(bot):
@@ -332,7 +333,7 @@ def test_overdue_sweep_picks_only_unheld_overdue_leads(bot):
     Lead.objects.filter(pk=held.pk).update(claimed_until=now + timedelta(seconds=20))
     Lead.objects.filter(pk=future.pk).update(next_attempt_at=now + timedelta(minutes=5))
     Lead.objects.filter(pk=synced.pk).update(sync_status=SyncStatus.SYNCED)
-    assert delivery.enqueue_overdue() == 1
+    assert delivery.enqueue_overdue(tasks.enqueue) == 1
     assert [task.args[0] for task in HUEY.pending()] == [overdue.pk]
 
 
@@ -404,7 +405,7 @@ def test_retry_requests_do_not_resend_a_lead_synced_meanwhile(bot, crm_server):
 
     Lead.objects.filter = synced_in_between
     try:
-        delivery.request_retry([lead.pk])
+        tasks.retry_now([lead.pk])
     finally:
         Lead.objects.filter = original
     lead.refresh_from_db()

@@ -105,12 +105,12 @@ def test_retry_after(status, header, expected):
     )
 
 
-def test_retry_after_cap_is_a_setting(settings):
-    settings.WAGTAIL_CHATBOT_CRM = {
-        **settings.WAGTAIL_CHATBOT_CRM,
-        "MAX_RETRY_AFTER": 10,
-    }
-    assert parse_retry_after("600") == 10.0
+def test_retry_after_is_capped():
+    assert parse_retry_after("600", cap=10) == 10.0
+    assert (
+        classify_response(429, {"Retry-After": "600"}, max_retry_after=10).retry_after
+        == 10
+    )
 
 
 @pytest.mark.parametrize(

@@ -4,7 +4,7 @@ import logging
 import sqlite3
 from pathlib import Path
 
-from wagtail_chatbot_crm import delivery
+from wagtail_chatbot_crm import tasks
 from wagtail_chatbot_crm.queue import check_queue_file
 
 
@@ -16,13 +16,13 @@ def tasks_in_file(path: Path) -> int:
 
 def test_a_removed_queue_file_is_logged_and_reconnected(empty_queue, caplog):
     path = Path(empty_queue.storage.filename)
-    delivery.enqueue(101)
+    tasks.enqueue(101)
     assert tasks_in_file(path) == 1
     for name in path.parent.glob(path.name + "*"):
         name.unlink()
 
     with caplog.at_level(logging.ERROR, logger="wagtail_chatbot_crm.queue"):
-        delivery.enqueue(102)
+        tasks.enqueue(102)
 
     assert f"The Huey queue file {path} was removed" in caplog.text
     assert tasks_in_file(path) == 1  # the new task, where consumers look
@@ -37,7 +37,7 @@ def test_a_replaced_queue_file_is_reconnected(empty_queue, caplog, tmp_path):
         conn.execute("create table unrelated (x)")
     other.replace(path)
     assert check_queue_file(empty_queue)
-    delivery.enqueue(103)
+    tasks.enqueue(103)
     assert tasks_in_file(path) == 1
 
 

@@ -10,6 +10,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.db import models
 
 from .conf import crm_settings
+from .errors import SecretDecryptionError
 
 # Published in the example site and the tests, so it protects nothing. The
 # system check warns when it is configured with DEBUG off.
@@ -19,10 +20,6 @@ GENERATE_KEY_COMMAND = (
     'python -c "from cryptography.fernet import Fernet; '
     'print(Fernet.generate_key().decode())"'
 )
-
-
-class SecretDecryptionError(ImproperlyConfigured):
-    """A stored secret could not be decrypted with any configured key."""
 
 
 def get_fernet() -> MultiFernet:

@@ -12,7 +12,7 @@ from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
 from wagtail import hooks
 
-from . import delivery
+from . import tasks
 from .conf import crm_settings
 from .contact import CONTACT_FIELD_NAMES
 from .forms import LeadForm
@@ -64,7 +64,7 @@ def record_lead(
     with transaction.atomic():
         lead.save()
         if lead.sync_status == SyncStatus.PENDING:
-            transaction.on_commit(partial(delivery.enqueue, lead.pk))
+            transaction.on_commit(partial(tasks.enqueue, lead.pk))
     logger.info(
         "Recorded lead %s for chatbot %s (%s)", lead.pk, chatbot.slug, lead.sync_status
     )

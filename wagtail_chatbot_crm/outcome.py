@@ -20,10 +20,7 @@ from django.utils.translation import gettext as _
 from requests.structures import CaseInsensitiveDict
 from urllib3.exceptions import NameResolutionError
 
-from .conf import crm_settings
-from .fields import SecretDecryptionError
-from .payload import PayloadError
-from .sender import AddressRefused, InsecureURL
+from .errors import AddressRefused, InsecureURL, PayloadError, SecretDecryptionError
 
 _BAD_URL_ERRORS = (
     requests.exceptions.InvalidURL,
@@ -56,8 +53,11 @@ def classify_response(
     body: str = "",
     *,
     now: datetime | None = None,
+    max_retry_after: float = 3600.0,
 ) -> Outcome:
-    """Judge a CRM's HTTP answer. Any 2xx is success; nothing else is."""
+    """Judge a CRM's HTTP answer. Any 2xx is success; nothing else is.
+
+    A ``Retry-After`` is honoured up to ``max_retry_after`` seconds."""
     headers = CaseInsensitiveDict(headers)
     reason = _reason(status_code)
     detail = f"HTTP {status_code} {reason}".strip()
@@ -116,13 +116,17 @@ def classify_response(
         message = _("The CRM found the lead too large (HTTP 413).")
     elif status_code == 429:
         message = _("The CRM is limiting how many requests it takes (HTTP 429).")
-        retry_after = parse_retry_after(headers.get("Retry-After"), now=now)
+        retry_after = parse_retry_after(
+            headers.get("Retry-After"), now=now, cap=max_retry_after
+        )
     elif status_code >= 500:
         message = _("The CRM had a problem of its own (HTTP %(status)s).") % {
             "status": status_code
         }
         if status_code == 503:
-            retry_after = parse_retry_after(headers.get("Retry-After"), now=now)
+            retry_after = parse_retry_after(
+                headers.get("Retry-After"), now=now, cap=max_retry_after
+            )
     else:
         message = (
             _("The CRM refused the lead (HTTP %(status)s).") % {"status": status_code}
@@ -133,16 +137,20 @@ def classify_response(
     return Outcome(False, message, detail, status_code, retry_after)
 
 
-def classify_exception(exc: BaseException, *, url: str = "") -> Outcome:
-    """Judge a try that got no HTTP answer."""
+def classify_exception(
+    exc: BaseException,
+    *,
+    url: str = "",
+    connect_timeout: float = 5.0,
+    read_timeout: float = 15.0,
+) -> Outcome:
+    """Judge a try that got no HTTP answer; the timeouts it was given are
+    named in the message when it timed out."""
     host = urlsplit(url).hostname or _("the CRM's host")
     quotes_header = _quotes_a_header(exc)
     # The text of an error about a header may quote its value: a token.
     detail = _describe(exc, with_text=not quotes_header)
-    timeouts = {
-        "connect": crm_settings.CONNECT_TIMEOUT,
-        "read": crm_settings.READ_TIMEOUT,
-    }
+    timeouts = {"connect": connect_timeout, "read": read_timeout}
     if isinstance(exc, AddressRefused):
         message = _(
             "The webhook URL points to %(address)s, a private or internal network "
@@ -214,10 +222,10 @@ def classify_exception(exc: BaseException, *, url: str = "") -> Outcome:
 
 
 def parse_retry_after(
-    value: str | None, *, now: datetime | None = None
+    value: str | None, *, now: datetime | None = None, cap: float = 3600.0
 ) -> float | None:
-    """Seconds to wait from a ``Retry-After`` (seconds or HTTP date), capped
-    at ``MAX_RETRY_AFTER``; ``None`` when absent or unreadable."""
+    """Seconds to wait from a ``Retry-After`` (seconds or HTTP date), at most
+    ``cap``; ``None`` when absent or unreadable."""
     if not value:
         return None
     value = value.strip()
@@ -231,7 +239,7 @@ def parse_retry_after(
         if when.tzinfo is None:
             when = when.replace(tzinfo=UTC)
         seconds = (when - (now or datetime.now(UTC))).total_seconds()
-    return float(min(max(seconds, 0.0), crm_settings.MAX_RETRY_AFTER))
+    return float(min(max(seconds, 0.0), cap))
 
 
 def crm_error_text(body: str, limit: int = 300) -> str:

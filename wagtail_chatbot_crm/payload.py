@@ -13,11 +13,8 @@ from urllib.parse import urlencode
 
 from django.utils.translation import gettext as _
 
+from .errors import PayloadError
 from .mapping import find_conflicts, parse_path
-
-
-class PayloadError(ValueError):
-    """The chatbot's mapping cannot produce a body (an editor must fix it)."""
 
 
 @dataclass(frozen=True)

@@ -30,6 +30,7 @@ from urllib3.exceptions import (
 from urllib3.util import connection
 
 from .conf import crm_settings
+from .errors import AddressRefused, InsecureURL
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 
@@ -55,19 +56,6 @@ IPV4_NOT_GLOBAL = [ipaddress.ip_network("192.0.0.0/24")]
 
 
 _local = threading.local()
-
-
-class AddressRefused(Exception):
-    """The webhook host resolves only to addresses the SSRF guard refuses."""
-
-    def __init__(self, host: str, address: str):
-        super().__init__(f"{host} resolves to {address}, which is not allowed")
-        self.host = host
-        self.address = address
-
-
-class InsecureURL(Exception):
-    """A plain http:// webhook while ``ALLOW_HTTP`` is off."""
 
 
 def embedded_ipv4(address: ipaddress.IPv6Address) -> ipaddress.IPv4Address | None:

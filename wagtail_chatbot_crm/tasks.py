@@ -1,28 +1,61 @@
-"""Huey tasks: thin wrappers that load by id and call ``delivery``.
+"""Huey tasks: thin wrappers that load by id and call ``delivery``; and the
+one place leads are queued.
 
-The queue holds lead ids, never model instances.
+The queue holds lead ids, never model instances. Tasks return nothing, so
+no result piles up in Huey's result store.
 """
+
+import logging
 
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task, db_task
 
 from . import delivery
 from .models import AttemptTrigger
+from .queue import check_queue_file
+
+logger = logging.getLogger(__name__)
 
 
 @db_task()
-def deliver_lead(lead_id: int, trigger: str = AttemptTrigger.AUTOMATIC):
+def deliver_lead(lead_id: int, trigger: str = AttemptTrigger.AUTOMATIC) -> None:
     """Deliver one lead to its chatbot's CRM (or reschedule it)."""
-    return delivery.deliver(lead_id, trigger=trigger)
+    delivery.deliver(lead_id, schedule=schedule, trigger=trigger)
 
 
 @db_periodic_task(crontab(minute="*"))
-def enqueue_overdue_deliveries():
+def enqueue_overdue_deliveries() -> None:
     """Every minute: re-queue leads whose try is overdue, so none is lost."""
-    return delivery.enqueue_overdue()
+    check_queue_file(deliver_lead.huey)
+    delivery.enqueue_overdue(enqueue)
 
 
 @db_periodic_task(crontab(minute="17", hour="3"))
-def purge_old_attempts():
+def purge_old_attempts() -> None:
     """Nightly: delete delivery attempts past ``ATTEMPT_RETENTION_DAYS``."""
-    return delivery.purge_old_attempts()
+    delivery.purge_old_attempts()
+
+
+def enqueue(lead_id: int, *, trigger: str = AttemptTrigger.AUTOMATIC) -> None:
+    """Queue a lead's delivery now; a failure to queue loses nothing."""
+    try:
+        check_queue_file(deliver_lead.huey)
+        deliver_lead(lead_id, trigger=trigger)
+    except Exception:
+        logger.exception("Could not queue lead %s; the sweep will", lead_id)
+
+
+def schedule(lead_id: int, delay: float) -> None:
+    """Queue a lead's next try in ``delay`` seconds."""
+    try:
+        check_queue_file(deliver_lead.huey)
+        deliver_lead.schedule(args=(lead_id,), delay=delay)
+    except Exception:
+        # The lead keeps its next_attempt_at; the periodic sweep finds it.
+        logger.exception("Could not schedule lead %s; the sweep will", lead_id)
+
+
+def retry_now(lead_ids: list[int], *, allow_synced: bool = False) -> int:
+    """Queue leads for a try now, by an editor's hand; returns how many
+    (see ``delivery.request_retry``)."""
+    return delivery.request_retry(lead_ids, enqueue=enqueue, allow_synced=allow_synced)

@@ -4,7 +4,7 @@ As Wagtail's preview does, the editor's unsaved values go through the real
 editor form (validated as on save; a blank secret input keeps the stored
 secret where that is allowed) and ``form.save(commit=False)`` gives an unsaved
 chatbot with its rows in memory. That chatbot goes to the very function
-deliveries use (``delivery.attempt_for``). Nothing is saved: no Lead, no
+deliveries use (``attempt.attempt_for``). Nothing is saved: no Lead, no
 DeliveryAttempt, no change to the chatbot.
 """
 
@@ -31,7 +31,7 @@ from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.permission_policies import ModelPermissionPolicy
 
 from .. import ratelimit
-from ..delivery import attempt_for, endpoint_for
+from ..attempt import attempt_for, endpoint_for
 from ..forms import SecretField, row_deleted, url_host
 from ..models import Chatbot
 from ..payload import LeadData

@@ -18,7 +18,7 @@ from wagtail.admin.ui.tables import Column, DateColumn, TitleColumn
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.admin.views.reports import ReportView
 
-from .. import delivery
+from .. import tasks
 from ..contact import CONTACT_FIELD_NAMES
 from ..filters import LeadFilterSet
 from ..models import Chatbot, Lead, SyncStatus
@@ -320,7 +320,7 @@ class RetryLeadView(LeadAdminMixin, TemplateView):
                 ),
             )
             return redirect(reverse("chatbot_crm_admin:lead_retry", args=[lead.pk]))
-        queued = delivery.request_retry([lead.pk], allow_synced=True)
+        queued = tasks.retry_now([lead.pk], allow_synced=True)
         if queued:
             messages.success(
                 request, _("The lead is queued and will be sent in a moment.")
@@ -383,7 +383,7 @@ class RetryFailedView(WagtailAdminTemplateMixin, TemplateView):
             messages.error(request, _("Choose a chatbot."))
             return redirect(reverse("chatbot_crm_admin:retry_failed"))
         ids = list(self.failed_leads().values_list("pk", flat=True))
-        queued = delivery.request_retry(ids)
+        queued = tasks.retry_now(ids)
         messages.success(
             request,
             ngettext(

@@ -1,0 +1,172 @@
+"""One try of sending a lead: build the request, send it, judge the answer.
+
+The shell around the pure core: it turns a chatbot and a lead (saved, or the
+editor's unsaved ones for Test connection) into plain data for ``payload``
+and ``webhook``, sends through ``sender`` and has ``outcome`` judge the
+result, with every secret redacted from what comes back. It records
+nothing: ``delivery`` does that for real leads.
+"""
+
+import logging
+import time
+from dataclasses import dataclass, replace
+from datetime import datetime
+from urllib.parse import urlsplit
+
+from django.utils import timezone
+
+from .conf import crm_settings
+from .errors import PayloadError
+from .models import Chatbot, Lead
+from .outcome import Outcome, classify_exception, classify_response
+from .payload import LeadData, MappingRow, StaticRow, build_body
+from .sender import send
+from .validators import header_looks_secret
+from .webhook import Endpoint, Header, build_request, redact
+
+logger = logging.getLogger(__name__)
+
+
+def lead_data(lead: Lead) -> LeadData:
+    """The plain values of a lead that mappings can send."""
+    return LeadData(
+        lead_id=str(lead.uuid),
+        name=lead.name,
+        email=lead.email,
+        phone=lead.phone,
+        company=lead.company,
+        message=lead.message,
+        page_url=lead.page_url,
+        chatbot_name=lead.chatbot.name,
+        submitted_at=lead.created_at,
+        consent=lead.consent,
+        extra=lead.extra_data if isinstance(lead.extra_data, dict) else {},
+    )
+
+
+def endpoint_for(chatbot: Chatbot) -> Endpoint:
+    """A chatbot's CRM settings as plain data, secrets decrypted."""
+    return Endpoint(
+        url=chatbot.webhook_url,
+        auth_type=chatbot.auth_type,
+        bearer_token=chatbot.bearer_token,
+        api_key_header=chatbot.api_key_header,
+        api_key=chatbot.api_key,
+        basic_username=chatbot.basic_username,
+        basic_password=chatbot.basic_password,
+        signing_secret=chatbot.signing_secret,
+        headers=tuple(
+            Header(
+                header.name,
+                header.value,
+                header.is_secret or header_looks_secret(header.name),
+            )
+            for header in chatbot.custom_headers.all()
+        ),
+    )
+
+
+def mapping_rows(chatbot: Chatbot) -> tuple[list[MappingRow], list[StaticRow]]:
+    """A chatbot's field mappings and static values as plain data."""
+    mappings = [
+        MappingRow(
+            row.source, row.crm_field, row.transform, row.date_format, row.extra_key
+        )
+        for row in chatbot.field_mappings.all()
+    ]
+    statics = [
+        StaticRow(row.crm_field, row.value, row.is_json)
+        for row in chatbot.static_values.all()
+    ]
+    return mappings, statics
+
+
+@dataclass(frozen=True)
+class AttemptResult:
+    """One try, ready to show an editor: no secret anywhere in it."""
+
+    outcome: Outcome
+    started_at: datetime
+    duration_ms: int
+    response_excerpt: str
+
+
+def attempt(
+    endpoint: Endpoint,
+    lead: LeadData,
+    mappings: list[MappingRow],
+    statics: list[StaticRow],
+    body_format: str,
+) -> AttemptResult:
+    """Build, send and judge one request. Never raises for the CRM's sake:
+    every failure comes back as an outcome with a plain-words message."""
+    started_at = timezone.now()
+    started = time.monotonic()
+    excerpt = ""
+    try:
+        body, content_type = build_body(lead, mappings, statics, body_format)
+        prepared = build_request(
+            endpoint,
+            body,
+            content_type,
+            idempotency_key=lead.lead_id,
+            timestamp=int(time.time()),
+        )
+        exchange = send(prepared)
+    except Exception as exc:  # every failure is an outcome, never a crash
+        if not isinstance(exc, PayloadError):
+            logger.info("Delivery to %s failed: %s", _host(endpoint.url), type(exc))
+        outcome = classify_exception(
+            exc,
+            url=endpoint.url,
+            connect_timeout=crm_settings.CONNECT_TIMEOUT,
+            read_timeout=crm_settings.READ_TIMEOUT,
+        )
+        duration_ms = int((time.monotonic() - started) * 1000)
+    else:
+        # Redact the whole answer before anything is cut from it, so no part
+        # of a secret survives at the edge of an excerpt.
+        text = redact(exchange.text().replace("\x00", ""), endpoint.secrets())
+        outcome = classify_response(
+            exchange.status_code,
+            exchange.headers,
+            text,
+            max_retry_after=crm_settings.MAX_RETRY_AFTER,
+        )
+        duration_ms = exchange.duration_ms
+        excerpt = text[: crm_settings.RESPONSE_EXCERPT_CHARS]
+        if exchange.truncated or exchange.cut_off or len(text) > len(excerpt):
+            excerpt += "…"
+    secrets = endpoint.secrets()
+    return AttemptResult(
+        redacted(outcome, secrets), started_at, duration_ms, redact(excerpt, secrets)
+    )
+
+
+def redacted(outcome: Outcome, secrets: list[str]) -> Outcome:
+    """The outcome with no secret in its texts."""
+    return replace(
+        outcome,
+        message=redact(outcome.message, secrets),
+        detail=redact(outcome.detail, secrets),
+    )
+
+
+def attempt_for(chatbot: Chatbot, lead: LeadData) -> AttemptResult:
+    """One try of sending ``lead`` with a chatbot's settings: a saved
+    chatbot's, or an unsaved one from the editor (Test connection)."""
+    mappings, statics = mapping_rows(chatbot)
+    return attempt(endpoint_for(chatbot), lead, mappings, statics, chatbot.body_format)
+
+
+def _host(url: str) -> str:
+    return urlsplit(url).hostname or "?"
+
+
+def secrets_of(chatbot: Chatbot) -> list[str]:
+    """The chatbot's secrets, to keep out of what is logged and stored; none
+    if they cannot be decrypted (then no text can hold them either)."""
+    try:
+        return endpoint_for(chatbot).secrets()
+    except Exception:
+        return []
