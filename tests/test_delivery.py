@@ -11,6 +11,7 @@ from huey.contrib.djhuey import HUEY
 
 from tests.crm_server import Step
 from wagtail_chatbot_crm import delivery, tasks
+from wagtail_chatbot_crm.attempt import endpoint_for
 from wagtail_chatbot_crm.leads import record_lead
 from wagtail_chatbot_crm.models import (
     CustomHeader,
@@ -260,9 +261,9 @@ def test_no_secret_reaches_attempts_logs_or_email(
         basic_password=PASSWORD,
         signing_secret="whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw",
     )
-    CustomHeader.objects.create(
-        chatbot=bot, name="X-Tenant-Secret", value=HEADER_SECRET
-    )
+    header = CustomHeader(chatbot=bot, name="X-Tenant-Secret", value=HEADER_SECRET)
+    header.full_clean()  # which marks it secret, as the editor's save does
+    header.save()
     echoed = (
         f'{{"message": "bad credentials {PASSWORD}", '
         f'"headers": {{"Authorization": "Basic YWRhOnB3X2RlbGl2ZXJ5XzkzYWY=", '
@@ -518,3 +519,26 @@ def test_an_error_before_sending_never_logs_or_stores_the_secret_it_quotes(
     assert type(error).__name__ in caplog.text
     # Where it happened is still logged, for whoever must fix it.
     assert "in broken" in caplog.text
+
+
+def test_the_endpoint_takes_is_secret_from_the_row(bot):
+    # Decided once, when the row was cleaned (or by the data migration for
+    # rows saved before): delivery does not judge header names again.
+    CustomHeader.objects.create(
+        chatbot=bot, name="X-Tenant", value="acme", is_secret=True
+    )
+    CustomHeader.objects.create(chatbot=bot, name="X-Auth-Token", value="t")
+    headers = {h.name: h.is_secret for h in endpoint_for(bot).headers}
+    assert headers == {"X-Tenant": True, "X-Auth-Token": False}
+
+
+def test_a_secret_looking_header_echoed_by_the_crm_is_redacted(bot, crm_server):
+    header = CustomHeader(chatbot=bot, name="X-Access-Key", value=HEADER_SECRET)
+    header.full_clean()
+    header.save()
+    crm_server.then(Step(400, f'{{"message": "unknown key {HEADER_SECRET}"}}'))
+    lead = new_lead(bot)
+    deliver(lead.pk)
+    attempt = lead.attempts.get()
+    assert crm_server.received[0].headers["X-Access-Key"] == HEADER_SECRET
+    assert HEADER_SECRET not in attempt.response_excerpt + attempt.error

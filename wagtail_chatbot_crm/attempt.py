@@ -21,7 +21,6 @@ from .models import Chatbot, Lead
 from .outcome import Outcome, classify_exception, classify_response
 from .payload import LeadData, MappingRow, StaticRow, build_body
 from .sender import send
-from .validators import header_looks_secret
 from .webhook import Endpoint, Header, build_request, redact
 
 logger = logging.getLogger(__name__)
@@ -59,7 +58,8 @@ def endpoint_for(chatbot: Chatbot) -> Endpoint:
             Header(
                 header.name,
                 header.value,
-                header.is_secret or header_looks_secret(header.name),
+                # Decided when the row was cleaned (or migrated).
+                header.is_secret,
             )
             for header in chatbot.custom_headers.all()
         ),
