@@ -153,7 +153,6 @@ def _rate_limit_wait(lead: Lead, token: uuid.UUID) -> float | None:
             DeliveryAttempt.objects.filter(
                 chatbot=chatbot, started_at__gt=now - RATE_WINDOW
             )
-            .exclude(trigger=AttemptTrigger.TEST)
             .order_by("started_at")
             .values_list("started_at", flat=True)[:limit]
         )

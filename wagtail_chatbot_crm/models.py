@@ -617,7 +617,6 @@ class Lead(models.Model):
 class AttemptTrigger(models.TextChoices):
     AUTOMATIC = "automatic", _("Automatic")
     MANUAL = "manual", _("Retry by an editor")
-    TEST = "test", _("Connection test")
 
 
 class DeliveryAttempt(models.Model):
@@ -627,10 +626,7 @@ class DeliveryAttempt(models.Model):
         Lead,
         on_delete=models.CASCADE,
         related_name="attempts",
-        null=True,
-        blank=True,
         verbose_name=_("lead"),
-        help_text=_("Empty for connection tests."),
     )
     chatbot = models.ForeignKey(
         Chatbot,

@@ -5,7 +5,7 @@ import logging
 from django import template
 from django.template.loader import render_to_string
 
-from ..models import Chatbot
+from ..models import Chatbot, ChatbotSettings
 from ..widget import widget_context
 
 register = template.Library()
@@ -62,10 +62,6 @@ def _find_chatbot(slug, request):
 def _default_slug(request):
     """The slug of the site's default chatbot, from its site settings."""
     if request is None:
-        return None
-    try:
-        from ..models import ChatbotSettings
-    except ImportError:  # pragma: no cover - settings model not installed
         return None
     settings = ChatbotSettings.for_request(request)
     return settings.default_chatbot.slug if settings.default_chatbot else None
