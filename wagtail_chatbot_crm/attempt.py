@@ -16,6 +16,7 @@ from urllib.parse import urlsplit
 from django.utils import timezone
 
 from .conf import crm_settings
+from .contact import CONTACT_FIELD_NAMES
 from .errors import PayloadError
 from .models import Chatbot, Lead
 from .outcome import Outcome, classify_exception, classify_response
@@ -26,15 +27,23 @@ from .webhook import Endpoint, Header, build_request, redact
 logger = logging.getLogger(__name__)
 
 
+# The chatbot's fields an Endpoint takes under the same names.
+ENDPOINT_SETTINGS = (
+    "auth_type",
+    "bearer_token",
+    "api_key_header",
+    "api_key",
+    "basic_username",
+    "basic_password",
+    "signing_secret",
+)
+
+
 def lead_data(lead: Lead) -> LeadData:
     """The plain values of a lead that mappings can send."""
     return LeadData(
         lead_id=str(lead.uuid),
-        name=lead.name,
-        email=lead.email,
-        phone=lead.phone,
-        company=lead.company,
-        message=lead.message,
+        **{name: getattr(lead, name) for name in CONTACT_FIELD_NAMES},
         page_url=lead.page_url,
         chatbot_name=lead.chatbot.name,
         submitted_at=lead.created_at,
@@ -47,13 +56,7 @@ def endpoint_for(chatbot: Chatbot) -> Endpoint:
     """A chatbot's CRM settings as plain data, secrets decrypted."""
     return Endpoint(
         url=chatbot.webhook_url,
-        auth_type=chatbot.auth_type,
-        bearer_token=chatbot.bearer_token,
-        api_key_header=chatbot.api_key_header,
-        api_key=chatbot.api_key,
-        basic_username=chatbot.basic_username,
-        basic_password=chatbot.basic_password,
-        signing_secret=chatbot.signing_secret,
+        **{name: getattr(chatbot, name) for name in ENDPOINT_SETTINGS},
         headers=tuple(
             Header(
                 header.name,
