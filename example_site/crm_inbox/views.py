@@ -20,6 +20,14 @@ INBOX_SIZE = 50
 # Headers that carry credentials (Authorization, X-API-Key, *-Token, …):
 # stored masked, never in the clear.
 INVALID_TOKEN = "Invalid or missing bearer token"
+# Named like credentials, but sent by the app and public by design: the
+# lead's id and the Standard Webhooks signature headers.
+PUBLIC_HEADERS = {
+    "idempotency-key",
+    "webhook-id",
+    "webhook-timestamp",
+    "webhook-signature",
+}
 
 
 def expected_token() -> str:
@@ -37,7 +45,11 @@ def mask_credential(value: str) -> str:
 def stored_headers(request: HttpRequest) -> dict[str, str]:
     """The request's headers as a dict, with every credential masked."""
     return {
-        name: mask_credential(value) if header_looks_secret(name) else value
+        name: (
+            mask_credential(value)
+            if header_looks_secret(name) and name.lower() not in PUBLIC_HEADERS
+            else value
+        )
         for name, value in request.headers.items()
     }
 
