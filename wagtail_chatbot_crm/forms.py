@@ -17,16 +17,15 @@ from .mapping import find_conflicts
 from .models import BodyFormat, Chatbot, CustomHeader
 from .payload import DEFAULT_MAPPINGS
 from .permissions import CHANGE_CRM_SETTINGS
-from .validators import header_looks_secret
+from .validators import CONTROL_CHARACTERS_RE, header_looks_secret
 
 # --- The visitor's lead form ------------------------------------------------
 
 
-# Unicode's control characters (C0, DEL, C1) and its line and paragraph
-# separators. A line break in a name reaches an email's subject line and
-# headers of other systems; an escape sequence reaches a terminal.
-CONTROL_CHARACTERS = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
-# The same, less line breaks and tabs: what a multi-line text refuses.
+# A visitor's text refuses CONTROL_CHARACTERS_RE: a line break in a name
+# reaches an email's subject line and headers of other systems; an escape
+# sequence reaches a terminal. A multi-line text refuses the same less line
+# breaks and tabs:
 CONTROL_CHARACTERS_BUT_LINES = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 
 
@@ -53,7 +52,7 @@ class TextInputField(forms.CharField):
                     _("Remove the control characters from this field."),
                     code="control_characters",
                 )
-        elif CONTROL_CHARACTERS.search(value):
+        elif CONTROL_CHARACTERS_RE.search(value):
             raise ValidationError(
                 _(
                     "Remove the line breaks, tabs and other control characters "
@@ -148,7 +147,9 @@ class LeadForm(forms.Form):
     @classmethod
     def clean_source_url(cls, url: str | None) -> str:
         """A referring page address if it is a usable URL, else ""."""
-        if not url or len(url) > cls.PAGE_URL_LIMIT or CONTROL_CHARACTERS.search(url):
+        if not url or len(url) > cls.PAGE_URL_LIMIT:
+            return ""
+        if CONTROL_CHARACTERS_RE.search(url):
             return ""
         try:
             URLValidator(schemes=["http", "https"])(url)
