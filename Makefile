@@ -34,8 +34,14 @@ $(AXE):
 		npm install --no-audit --no-fund --silent axe-core@4; \
 	else echo "npm not found: the accessibility check will be skipped"; fi
 
+# The suite runs on its own settings and test site (tests/settings.py); the
+# example site's own tests (tests/demo/) need the site's apps, so they follow
+# in a second pytest run on its settings.
+DEMO_TESTS := -q --ds=tests.demo.settings
+
 test: install $(AXE)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest $(DEMO_TESTS)
 
 # The oldest Wagtail release line we support, in a virtualenv of its own.
 WAGTAIL7_VENV := .venv-wagtail7
@@ -47,6 +53,7 @@ $(WAGTAIL7_VENV)/.installed: pyproject.toml setup.cfg
 
 test-wagtail7: $(WAGTAIL7_VENV)/.installed $(AXE)
 	$(WAGTAIL7_VENV)/bin/python -m pytest -q $(PYTEST_ARGS)
+	$(WAGTAIL7_VENV)/bin/python -m pytest $(DEMO_TESTS)
 
 # Python 3.13, Django 6.0 and the newest Wagtail, whose packages Debian 12
 # lacks: a Debian 13 root is built once under .cache/ (needs root for
@@ -57,7 +64,8 @@ test-django6: $(AXE)
 		test -x $(DJANGO6_VENV)/bin/python || python3.13 -m venv $(DJANGO6_VENV); \
 		$(DJANGO6_VENV)/bin/python -m pip install --quiet --upgrade -e ".[test]" \
 			"Django>=6.0,<6.1" wagtail; \
-		exec $(DJANGO6_VENV)/bin/python -m pytest -q -p no:cacheprovider $(PYTEST_ARGS)'
+		$(DJANGO6_VENV)/bin/python -m pytest -q -p no:cacheprovider $(PYTEST_ARGS); \
+		exec $(DJANGO6_VENV)/bin/python -m pytest -p no:cacheprovider $(DEMO_TESTS)'
 
 # A new site's way in on Django 6.0: `pip install wagtail`, then our wheel;
 # the example site checks, migrates and delivers a lead to Synced.

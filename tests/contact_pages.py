@@ -1,9 +1,27 @@
-"""A factory for the example site's contact page (a Wagtail form page)."""
+"""A factory for the test site's contact page (a Wagtail form page)."""
 
-from contact.models import ContactPage, FormField
 from wagtail.models import Site
 
-from home.management.commands.seed_demo import CONTACT_FORM_FIELDS
+from tests.testapp.models import ContactPage, FormField
+
+# The contact page's questions: all but the budget fill a lead field.
+CONTACT_FORM_FIELDS = [
+    {"label": "Your name", "field_type": "singleline", "lead_field": "name"},
+    {"label": "Email", "field_type": "email", "lead_field": "email"},
+    {
+        "label": "Company",
+        "field_type": "singleline",
+        "required": False,
+        "lead_field": "company",
+    },
+    {
+        "label": "Budget",
+        "field_type": "dropdown",
+        "required": False,
+        "choices": "Not sure yet\nUnder €5k\n€5k to €20k\nOver €20k",
+    },
+    {"label": "Message", "field_type": "multiline", "lead_field": "message"},
+]
 
 
 def make_contact_page(chatbot, *, fields=CONTACT_FORM_FIELDS, **attrs) -> ContactPage:

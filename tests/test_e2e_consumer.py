@@ -1,7 +1,7 @@
 """End to end: a real Huey consumer delivers to a real HTTP server.
 
-Each test starts ``manage.py run_huey`` as a subprocess on the test database
-and a FakeCRM on 127.0.0.1, records a lead as the visitor endpoint does, and
+Each test starts ``run_huey`` as a subprocess on the test database and a
+FakeCRM on 127.0.0.1, records a lead as the visitor endpoint does, and
 watches the lead's status move.
 """
 

@@ -1,15 +1,15 @@
 """Wagtail form pages into the lead pipeline (``form_pages.py``), through the
-example site's contact page."""
+test site's contact page."""
 
 import logging
 
 import pytest
-from contact.models import FormField
 from django.core import mail
 from wagtail.contrib.forms.models import FormSubmission
 
 from tests.contact_pages import CONTACT_FORM_FIELDS, make_contact_page
 from tests.test_e2e_consumer import FAST, wait_for
+from tests.testapp.models import FormField
 from wagtail_chatbot_crm.models import FieldRequirement, Lead, SyncStatus
 
 ANSWERS = {
