@@ -7,6 +7,7 @@ import signal
 import subprocess
 import sys
 import time
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -123,6 +124,10 @@ def crm_server():
 
 
 FILE_EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
+# What Huey's consumer logs as it starts, takes a task and ends one.
+STARTED = "Huey consumer started"
+TASK_TAKEN = "Executing "
+TASK_ENDED = (" executed in ", "Unhandled exception in task ")
 
 
 class Consumer:
@@ -135,6 +140,7 @@ class Consumer:
         self.log = tmp_path / "consumer.log"
         self.process = None
         self.log_file = None
+        self.log_offset = 0
 
     def start(self, **crm_settings):
         root = Path(__file__).resolve().parent.parent
@@ -150,6 +156,7 @@ class Consumer:
         if self.log_file:
             self.log_file.close()
         self.log_file = self.log.open("ab")
+        self.log_offset = self.log_file.tell()
         self.process = subprocess.Popen(
             [
                 sys.executable,
@@ -173,10 +180,43 @@ class Consumer:
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
                 raise AssertionError("the consumer exited:\n" + self.log.read_text())
-            if "Huey consumer started" in self.log.read_text():
+            if STARTED in self.log_since_start():
                 return
             time.sleep(0.05)
         raise AssertionError("the consumer did not start:\n" + self.log.read_text())
+
+    def log_since_start(self) -> str:
+        """The log of this run of the consumer (a restart appends to it)."""
+        return self.log.read_bytes()[self.log_offset :].decode(errors="replace")
+
+    def tasks_running(self) -> int:
+        """How many tasks a worker has taken and not finished, by Huey's log.
+
+        Huey logs "Executing <task>" as a worker takes a task, and
+        "<task> executed in …" or "Unhandled exception in task …" as it ends;
+        our tasks end in no other way.
+        """
+        log = self.log_since_start()
+        return log.count(TASK_TAKEN) - sum(log.count(end) for end in TASK_ENDED)
+
+    def wait_until_idle(self, *, scheduled=0, timeout=15.0) -> list[float]:
+        """Wait until the consumer has nothing to do but ``scheduled`` tasks
+        waiting in Huey's schedule (a retry for later): none queued, none
+        running. Returns the seconds until each scheduled task is due."""
+        from huey.contrib.djhuey import HUEY
+
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            later = HUEY.scheduled()
+            if (
+                len(later) == scheduled
+                and HUEY.pending_count() == 0
+                and self.tasks_running() == 0
+            ):
+                now = datetime.now(UTC).replace(tzinfo=None)  # Huey's naive UTC
+                return sorted((task.eta - now).total_seconds() for task in later)
+            time.sleep(0.05)
+        raise AssertionError("the consumer stayed busy:\n" + self.log_since_start())
 
     def kill(self):
         """SIGKILL: the worker dies mid-task, as on a crash or OOM kill."""
