@@ -2,6 +2,7 @@
 
 import logging
 import sqlite3
+from contextlib import closing
 from pathlib import Path
 
 from wagtail_chatbot_crm import tasks
@@ -10,7 +11,7 @@ from wagtail_chatbot_crm.queue import check_queue_file
 
 def tasks_in_file(path: Path) -> int:
     """Queued tasks as a consumer started now would see them."""
-    with sqlite3.connect(path) as conn:
+    with closing(sqlite3.connect(path)) as conn:
         return conn.execute("select count(*) from task").fetchone()[0]
 
 
@@ -33,7 +34,7 @@ def test_a_replaced_queue_file_is_reconnected(empty_queue, caplog, tmp_path):
     check_queue_file(empty_queue)
     # Swapped for another file under the same name, as a restore would.
     other = tmp_path / "other.sqlite3"
-    with sqlite3.connect(other) as conn:
+    with closing(sqlite3.connect(other)) as conn:
         conn.execute("create table unrelated (x)")
     other.replace(path)
     assert check_queue_file(empty_queue)
