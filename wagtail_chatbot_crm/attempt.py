@@ -21,8 +21,9 @@ from .errors import PayloadError
 from .models import Chatbot, Lead
 from .outcome import Outcome, classify_exception, classify_response
 from .payload import LeadData, MappingRow, StaticRow, build_body
+from .redaction import redact
 from .sender import send
-from .webhook import Endpoint, Header, build_request, redact
+from .webhook import Endpoint, Header, build_request
 
 logger = logging.getLogger(__name__)
 

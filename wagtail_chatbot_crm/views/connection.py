@@ -36,9 +36,9 @@ from ..forms import SecretField, row_deleted, url_host
 from ..models import Chatbot
 from ..payload import LeadData
 from ..permissions import can_test_connection
+from ..redaction import redact
 from ..validators import header_looks_secret
 from ..viewsets import ChatbotViewSet
-from ..webhook import redact
 
 logger = logging.getLogger(__name__)
 
