@@ -6,11 +6,13 @@ decrypt, which is what makes rotation possible.
 """
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
+from django import forms
 from django.core.exceptions import ImproperlyConfigured
 from django.db import models
 
 from .conf import crm_settings
 from .errors import SecretDecryptionError
+from .validators import WebhookURLValidator
 
 # Published in the example site and the tests, so it protects nothing. The
 # system check warns when it is configured with DEBUG off.
@@ -90,3 +92,18 @@ class EncryptedTextField(models.TextField):
         if value is None or value == "":
             return value
         return encrypt(value)
+
+
+class WebhookURLFormField(forms.URLField):
+    """A URL input that names a preset's unfilled ``<placeholder>``."""
+
+    default_validators = [WebhookURLValidator()]
+
+
+class WebhookURLField(models.URLField):
+    """A webhook address: a URL, and no ``<placeholder>`` left in it."""
+
+    default_validators = [WebhookURLValidator()]
+
+    def formfield(self, **kwargs):
+        return super().formfield(**{"form_class": WebhookURLFormField, **kwargs})

@@ -18,7 +18,7 @@ from wagtail.models import Orderable
 
 from .contact import BY_NAME as CONTACT_BY_NAME
 from .contact import CONTACT_FIELD_NAMES
-from .fields import EncryptedTextField
+from .fields import EncryptedTextField, WebhookURLField
 from .mapping import PathError, parse_path
 from .validators import (
     header_looks_secret,
@@ -26,6 +26,7 @@ from .validators import (
     validate_email_list,
     validate_header_name,
     validate_header_value,
+    validate_no_placeholder,
     validate_secret,
     validate_webhook_url,
 )
@@ -156,7 +157,7 @@ class Chatbot(ClusterableModel):
         default=Preset.GENERIC,
         help_text=_("Which CRM receives the leads."),
     )
-    webhook_url = models.URLField(
+    webhook_url = WebhookURLField(
         _("webhook URL"),
         max_length=2000,
         blank=True,
@@ -473,6 +474,10 @@ class StaticValue(Orderable):
     def clean(self):
         super().clean()
         _validate_crm_field(self.crm_field)
+        try:
+            validate_no_placeholder(self.value)
+        except ValidationError as exc:
+            raise ValidationError({"value": exc.messages}) from exc
         if self.is_json:
             try:
                 json.loads(self.value)

@@ -4,7 +4,7 @@ import re
 from urllib.parse import urlsplit
 
 from django.core.exceptions import ValidationError
-from django.core.validators import validate_email
+from django.core.validators import URLValidator, validate_email
 from django.utils.translation import gettext as _
 
 from .conf import crm_settings
@@ -95,6 +95,34 @@ def validate_secret(value: str, label: str) -> None:
 def header_looks_secret(name: str) -> bool:
     """Whether a header's name suggests its value is a credential."""
     return bool(SECRET_HEADER_RE.search(name or ""))
+
+
+# ``<company>``: a part of a preset's URL or value the editor must fill in.
+PLACEHOLDER_RE = re.compile(r"<([^<>/\s][^<>/]*)>")
+
+
+def validate_no_placeholder(value: str) -> None:
+    """Refuse a value still holding a preset's ``<placeholder>``, saying
+    what to fill in."""
+    names = PLACEHOLDER_RE.findall(value or "")
+    if names:
+        raise ValidationError(
+            _(
+                "Replace %(parts)s with your own value: see the setup steps of "
+                "the CRM you chose."
+            ),
+            params={"parts": ", ".join(f"<{name}>" for name in names)},
+            code="placeholder",
+        )
+
+
+class WebhookURLValidator(URLValidator):
+    """Django's URL check, after naming any placeholder still to fill in
+    (which would otherwise get a bare "Enter a valid URL")."""
+
+    def __call__(self, value):
+        validate_no_placeholder(value)
+        super().__call__(value)
 
 
 def validate_webhook_url(url: str) -> None:

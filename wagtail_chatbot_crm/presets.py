@@ -1,0 +1,425 @@
+"""CRM presets: what each CRM's lead API needs, as data in one registry.
+
+A preset gives a webhook URL (with ``<placeholders>`` the editor fills in),
+the kind of authentication and its header, the body format, and field
+mappings and static values in the spec's dotted-path form. Where the CRM has
+an upsert endpoint the preset uses it, so a returning visitor updates their
+record instead of failing or creating a duplicate. A site can register its
+own with :func:`register_preset`.
+
+Each preset names the vendor documentation it follows (``docs_url``),
+checked in November 2026:
+
+- Salesforce Web-to-Lead: the form Salesforce generates (Setup → Web-to-Lead)
+  posts to webto.salesforce.com with ``oid`` and the lead fields; limits and
+  silent drops: https://help.salesforce.com/s/articleView?id=sales.faq_leads_how_can_i_be_sure.htm
+- HubSpot contacts batch upsert, keyed by email (``inputs[].idProperty``),
+  Bearer token; the v3 path, supported until September 2027 (the dated
+  ``/crm/objects/2026-03/…`` path takes the same body):
+  https://developers.hubspot.com/docs/api-reference/legacy/crm/objects/contacts/batch/upsert-contacts
+- Pipedrive API v2 persons, ``x-api-token`` header; no upsert:
+  https://developers.pipedrive.com/docs/api/v1/Persons and
+  https://pipedrive.readme.io/docs/core-api-concepts-authentication
+- Zoho CRM v8 ``Leads/upsert`` with ``duplicate_check_fields``,
+  ``Authorization: Zoho-oauthtoken``: https://www.zoho.com/crm/developer/docs/api/v8/upsert-records.html
+  and data centres: https://www.zoho.com/crm/developer/docs/api/v8/multi-dc.html
+- ActiveCampaign ``contact/sync`` (create or update by email), ``Api-Token``:
+  https://developers.activecampaign.com/reference/sync-a-contacts-data
+- Freshsales (Freshworks CRM) ``contacts/upsert``, ``Authorization: Token
+  token=…``: https://developers.freshworks.com/crm/api/
+- Zapier catch hooks: https://help.zapier.com/hc/en-us/articles/8496288690317
+"""
+
+from dataclasses import dataclass, field
+
+from django.db import transaction
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+from .models import (
+    AuthType,
+    BodyFormat,
+    Chatbot,
+    FieldMapping,
+    MappingSource,
+    Preset,
+    StaticValue,
+)
+from .validators import PLACEHOLDER_RE
+
+
+@dataclass(frozen=True)
+class CrmPreset:
+    """Everything a chatbot needs to send leads to one CRM."""
+
+    key: str
+    label: Promise | str
+    url: str = ""
+    auth_type: str = AuthType.NONE
+    # The header that carries an API key (auth type ``api_key``).
+    api_key_header: str = ""
+    body_format: str = BodyFormat.JSON
+    # (source, CRM field) pairs, in the order they are shown.
+    mappings: tuple[tuple[str, str], ...] = ()
+    # (CRM field, value, is JSON) triples.
+    static_values: tuple[tuple[str, str, bool], ...] = ()
+    # Short steps for the editor: where to find the token, and the like.
+    setup_steps: tuple[Promise | str, ...] = ()
+    # What a returning visitor (the same email again) causes.
+    duplicates: Promise | str = ""
+    docs_url: str = ""
+    extra: dict = field(default_factory=dict)
+
+    def placeholders(self) -> list[str]:
+        """The ``<parts>`` of the URL and static values still to fill in."""
+        texts = [self.url, *(value for _field, value, _json in self.static_values)]
+        return [name for text in texts for name in PLACEHOLDER_RE.findall(text)]
+
+
+_registry: dict[str, CrmPreset] = {}
+
+
+def register_preset(preset: CrmPreset) -> CrmPreset:
+    """Add (or replace) a preset; a site may call this from its AppConfig."""
+    _registry[preset.key] = preset
+    return preset
+
+
+def get_preset(key: str) -> CrmPreset:
+    """The preset registered under ``key``; ``KeyError`` if there is none."""
+    return _registry[key]
+
+
+def all_presets() -> list[CrmPreset]:
+    """Every registered preset, in the order they were registered."""
+    return list(_registry.values())
+
+
+def apply_preset(chatbot: Chatbot, key: str, *, replace_mappings: bool = False):
+    """Set a chatbot's CRM settings from a preset, and save it.
+
+    URL, authentication type, API key header and body format are taken from
+    the preset. Field mappings and static values are replaced by the
+    preset's when ``replace_mappings`` is true or the chatbot has none yet;
+    otherwise the editor's rows are left as they are. Stored secrets are
+    never touched: a token belongs to the editor, not to the preset.
+    """
+    preset = get_preset(key)
+    chatbot.preset = preset.key
+    chatbot.webhook_url = preset.url
+    chatbot.auth_type = preset.auth_type
+    if preset.api_key_header:
+        chatbot.api_key_header = preset.api_key_header
+    chatbot.body_format = preset.body_format
+    with transaction.atomic():
+        chatbot.save()
+        has_rows = chatbot.field_mappings.exists() or chatbot.static_values.exists()
+        if replace_mappings or not has_rows:
+            chatbot.field_mappings.all().delete()
+            chatbot.static_values.all().delete()
+            FieldMapping.objects.bulk_create(
+                FieldMapping(
+                    chatbot=chatbot, source=source, crm_field=crm_field, sort_order=n
+                )
+                for n, (source, crm_field) in enumerate(preset.mappings)
+            )
+            StaticValue.objects.bulk_create(
+                StaticValue(
+                    chatbot=chatbot,
+                    crm_field=crm_field,
+                    value=value,
+                    is_json=is_json,
+                    sort_order=n,
+                )
+                for n, (crm_field, value, is_json) in enumerate(preset.static_values)
+            )
+    return chatbot
+
+
+S = MappingSource
+
+register_preset(
+    CrmPreset(
+        key=Preset.GENERIC,
+        label=Preset.GENERIC.label,
+        setup_steps=(
+            _("Paste the address your system receives leads at."),
+            _(
+                "Choose how it checks the sender: a bearer token, an API key in "
+                "a header, or a user name and password."
+            ),
+            _(
+                "With no field mapping every field is sent under its own name "
+                "(name, email, phone…); add rows to send other names."
+            ),
+        ),
+        duplicates=_("Depends on the receiving system."),
+    )
+)
+
+register_preset(
+    CrmPreset(
+        key=Preset.ZAPIER,
+        label=Preset.ZAPIER.label,
+        url="https://hooks.zapier.com/hooks/catch/<account>/<hook>/",
+        setup_steps=(
+            _(
+                "In Zapier, start a Zap with the trigger “Webhooks by Zapier” → "
+                "“Catch Hook” and copy its URL."
+            ),
+            _(
+                "Paste it here as the webhook URL (Make and n8n webhook URLs work "
+                "the same way)."
+            ),
+            _(
+                "Press Test connection, then “Test trigger” in Zapier: the test "
+                "lead's fields appear there under their own names."
+            ),
+        ),
+        duplicates=_(
+            "Zapier accepts every lead; what happens to a returning visitor "
+            "depends on the steps of your Zap."
+        ),
+        docs_url="https://help.zapier.com/hc/en-us/articles/8496288690317",
+    )
+)
+
+register_preset(
+    CrmPreset(
+        key=Preset.SALESFORCE,
+        label=Preset.SALESFORCE.label,
+        url="https://webto.salesforce.com/servlet/servlet.WebToLead?encoding=UTF-8",
+        body_format=BodyFormat.FORM,
+        mappings=(
+            (S.FIRST_NAME, "first_name"),
+            (S.LAST_NAME, "last_name"),
+            (S.EMAIL, "email"),
+            (S.COMPANY, "company"),
+            (S.PHONE, "phone"),
+            (S.MESSAGE, "description"),
+        ),
+        static_values=(
+            ("oid", "<organization ID>", False),
+            ("lead_source", "Web", False),
+        ),
+        setup_steps=(
+            _("In Salesforce Setup, open Web-to-Lead and make sure it is enabled."),
+            _(
+                "Copy your organization ID (Setup → Company Information, or the "
+                "“oid” value of the form Web-to-Lead generates) into the “oid” "
+                "static value on the Field mapping tab."
+            ),
+            _(
+                "Salesforce answers 200 even when it drops a lead (a validation "
+                "or duplicate rule, more than 500 leads a day). To see why, add "
+                "the static values “debug” = 1 and “debugEmail” = your address, "
+                "send a test, and read the email; remove them afterwards."
+            ),
+            _(
+                "If Web-to-Lead requires reCAPTCHA, Salesforce refuses leads "
+                "sent by a server: switch that setting off for this form."
+            ),
+        ),
+        duplicates=_(
+            "Web-to-Lead always creates a new lead: a returning visitor is a "
+            "second lead, unless a Salesforce duplicate rule stops it."
+        ),
+        docs_url=(
+            "https://help.salesforce.com/s/articleView?"
+            "id=sales.setting_up_web-to-lead.htm"
+        ),
+    )
+)
+
+register_preset(
+    CrmPreset(
+        key=Preset.HUBSPOT,
+        label=Preset.HUBSPOT.label,
+        url="https://api.hubapi.com/crm/v3/objects/contacts/batch/upsert",
+        auth_type=AuthType.BEARER,
+        mappings=(
+            (S.EMAIL, "inputs.0.id"),
+            (S.EMAIL, "inputs.0.properties.email"),
+            (S.FIRST_NAME, "inputs.0.properties.firstname"),
+            (S.LAST_NAME, "inputs.0.properties.lastname"),
+            (S.PHONE, "inputs.0.properties.phone"),
+            (S.COMPANY, "inputs.0.properties.company"),
+        ),
+        static_values=(("inputs.0.idProperty", "email", False),),
+        setup_steps=(
+            _(
+                "In HubSpot, create an access token for an app (a service key, "
+                "or an existing private app) with the scope "
+                "“crm.objects.contacts.write”."
+            ),
+            _("Choose “Bearer token” and paste the token."),
+            _(
+                "Leads are sent to HubSpot's batch upsert keyed by email: a "
+                "returning visitor updates their contact."
+            ),
+        ),
+        duplicates=_(
+            "Upsert by email: the same email again updates the existing "
+            "contact instead of failing with 409 Conflict."
+        ),
+        docs_url=(
+            "https://developers.hubspot.com/docs/api-reference/legacy/crm/"
+            "objects/contacts/batch/upsert-contacts"
+        ),
+    )
+)
+
+register_preset(
+    CrmPreset(
+        key=Preset.PIPEDRIVE,
+        label=Preset.PIPEDRIVE.label,
+        url="https://<company>.pipedrive.com/api/v2/persons",
+        auth_type=AuthType.API_KEY,
+        api_key_header="x-api-token",
+        mappings=((S.NAME, "name"), (S.EMAIL, "emails.0.value")),
+        static_values=(("emails.0.primary", "true", True),),
+        setup_steps=(
+            _(
+                "Replace <company> in the URL with your Pipedrive company "
+                "domain (the part before .pipedrive.com)."
+            ),
+            _(
+                "In Pipedrive, open Personal preferences → API and copy your "
+                "API token; paste it as the API key (header x-api-token)."
+            ),
+            _(
+                "Each lead becomes a person. To send the phone too, add a row "
+                "Phone → phones.0.value."
+            ),
+        ),
+        duplicates=_(
+            "Pipedrive has no upsert for persons: a returning visitor creates "
+            "a second person with the same email, which you can merge in "
+            "Pipedrive."
+        ),
+        docs_url="https://developers.pipedrive.com/docs/api/v1/Persons",
+    )
+)
+
+ZOHO_REGIONS = {
+    "com": "accounts.zoho.com",
+    "eu": "accounts.zoho.eu",
+    "in": "accounts.zoho.in",
+    "com.au": "accounts.zoho.com.au",
+    "jp": "accounts.zoho.jp",
+    "ca": "accounts.zohocloud.ca",
+    "sa": "accounts.zoho.sa",
+    "com.cn": "accounts.zoho.com.cn",
+}
+
+register_preset(
+    CrmPreset(
+        key=Preset.ZOHO,
+        label=Preset.ZOHO.label,
+        url="https://www.zohoapis.com/crm/v8/Leads/upsert",
+        auth_type=AuthType.API_KEY,
+        api_key_header="Authorization",
+        mappings=(
+            (S.LAST_NAME, "data.0.Last_Name"),
+            (S.FIRST_NAME, "data.0.First_Name"),
+            (S.EMAIL, "data.0.Email"),
+            (S.PHONE, "data.0.Phone"),
+            (S.COMPANY, "data.0.Company"),
+            (S.MESSAGE, "data.0.Description"),
+        ),
+        static_values=(
+            ("data.0.Lead_Source", "Chatbot", False),
+            ("duplicate_check_fields", '["Email"]', True),
+        ),
+        setup_steps=(
+            _(
+                "Outside the US, change the domain of the URL to your Zoho data "
+                "centre: www.zohoapis.eu, .in, .com.au, .jp, .ca, .sa or .com.cn."
+            ),
+            _(
+                "Paste “Zoho-oauthtoken ” followed by an access token as the API "
+                "key. Zoho's access tokens last one hour: good for a test, not "
+                "for production."
+            ),
+            _(
+                "Leads are upserted by email, and Zoho requires a last name: a "
+                "one-word name is sent as the last name."
+            ),
+        ),
+        duplicates=_(
+            "Upsert with Email as the duplicate check: a returning visitor "
+            "updates their lead."
+        ),
+        docs_url="https://www.zoho.com/crm/developer/docs/api/v8/upsert-records.html",
+        extra={"regions": ZOHO_REGIONS},
+    )
+)
+
+register_preset(
+    CrmPreset(
+        key=Preset.ACTIVECAMPAIGN,
+        label=Preset.ACTIVECAMPAIGN.label,
+        url="https://<account>.api-us1.com/api/3/contact/sync",
+        auth_type=AuthType.API_KEY,
+        api_key_header="Api-Token",
+        mappings=(
+            (S.EMAIL, "contact.email"),
+            (S.FIRST_NAME, "contact.firstName"),
+            (S.LAST_NAME, "contact.lastName"),
+            (S.PHONE, "contact.phone"),
+        ),
+        setup_steps=(
+            _(
+                "In ActiveCampaign, open Settings → Developer: copy the URL "
+                "shown there and the key."
+            ),
+            _(
+                "Use that URL in place of https://<account>.api-us1.com, keeping "
+                "/api/3/contact/sync, and paste the key as the API key "
+                "(header Api-Token)."
+            ),
+            _(
+                "ActiveCampaign takes about five requests a second per account; "
+                "set a rate limit below that if many leads arrive at once."
+            ),
+        ),
+        duplicates=_(
+            "contact/sync creates or updates by email: a returning visitor "
+            "updates their contact."
+        ),
+        docs_url="https://developers.activecampaign.com/reference/sync-a-contacts-data",
+    )
+)
+
+register_preset(
+    CrmPreset(
+        key=Preset.FRESHSALES,
+        label=Preset.FRESHSALES.label,
+        url="https://<domain>.myfreshworks.com/crm/sales/api/contacts/upsert",
+        auth_type=AuthType.API_KEY,
+        api_key_header="Authorization",
+        mappings=(
+            (S.EMAIL, "unique_identifier.emails"),
+            (S.EMAIL, "contact.emails"),
+            (S.FIRST_NAME, "contact.first_name"),
+            (S.LAST_NAME, "contact.last_name"),
+            (S.PHONE, "contact.mobile_number"),
+        ),
+        setup_steps=(
+            _(
+                "In Freshsales, open Profile settings → API settings: copy the "
+                "bundle alias (your …myfreshworks.com address) and the API key."
+            ),
+            _("Replace <domain> in the URL with the bundle alias."),
+            _(
+                "Paste “Token token=” followed by the API key as the API key "
+                "(header Authorization)."
+            ),
+        ),
+        duplicates=_(
+            "contacts/upsert matches on email: a returning visitor updates "
+            "their contact."
+        ),
+        docs_url="https://developers.freshworks.com/crm/api/",
+    )
+)
