@@ -1,5 +1,6 @@
 """deliver() against a real HTTP server, without a consumer."""
 
+import json
 import logging
 from datetime import timedelta
 
@@ -542,3 +543,84 @@ def test_a_secret_looking_header_echoed_by_the_crm_is_redacted(bot, crm_server):
     attempt = lead.attempts.get()
     assert crm_server.received[0].headers["X-Access-Key"] == HEADER_SECRET
     assert HEADER_SECRET not in attempt.response_excerpt + attempt.error
+
+
+# --- A 2xx that reports an error about the record -------------------------------
+
+
+@pytest.mark.parametrize(
+    ("preset", "status", "answer", "said"),
+    [
+        (
+            "hubspot",
+            207,
+            {
+                "status": "COMPLETE",
+                "results": [],
+                "numErrors": 1,
+                "errors": [
+                    {
+                        "status": "error",
+                        "category": "VALIDATION_ERROR",
+                        "message": "Property values were not valid",
+                    }
+                ],
+            },
+            "Property values were not valid",
+        ),
+        (
+            "zoho",
+            200,
+            {
+                "data": [
+                    {
+                        "code": "MANDATORY_NOT_FOUND",
+                        "status": "error",
+                        "message": "required field not found",
+                        "details": {"api_name": "Last_Name"},
+                    }
+                ]
+            },
+            "MANDATORY_NOT_FOUND: required field not found",
+        ),
+        (
+            "pipedrive",
+            200,
+            {"success": False, "error": "Name must be given."},
+            "Name must be given.",
+        ),
+    ],
+)
+def test_a_2xx_reporting_an_error_in_its_body_is_a_failed_try(
+    bot, crm_server, preset, status, answer, said
+):
+    bot.preset = preset
+    bot.save()
+    crm_server.then(Step(status, json.dumps(answer)))
+    lead = new_lead(bot)
+    assert deliver(lead.pk) == SyncStatus.RETRYING
+    lead.refresh_from_db()
+    assert lead.last_error.startswith(
+        f"The CRM answered HTTP {status} but did not take the lead."
+    )
+    assert said in lead.last_error
+
+
+@pytest.mark.parametrize(
+    ("preset", "answer"),
+    [
+        ("hubspot", {"status": "COMPLETE", "results": [{"id": "51", "new": True}]}),
+        ("zoho", {"data": [{"code": "SUCCESS", "status": "success"}]}),
+        ("pipedrive", {"success": True, "data": {"id": 7}}),
+        ("hubspot", "<html>not the documented shape</html>"),
+        ("zoho", ["an", "unexpected", "list"]),
+    ],
+)
+def test_a_2xx_reporting_success_or_of_another_shape_is_synced(
+    bot, crm_server, preset, answer
+):
+    bot.preset = preset
+    bot.save()
+    body = answer if isinstance(answer, str) else json.dumps(answer)
+    crm_server.then(Step(200, body))
+    assert deliver(new_lead(bot).pk) == SyncStatus.SYNCED

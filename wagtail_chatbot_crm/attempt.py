@@ -7,10 +7,13 @@ result, with every secret redacted from what comes back. It records
 nothing: ``delivery`` does that for real leads.
 """
 
+import json
 import logging
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime
+from typing import Any
 from urllib.parse import urlsplit
 
 from django.utils import timezone
@@ -19,8 +22,9 @@ from .conf import crm_settings
 from .contact import CONTACT_FIELD_NAMES
 from .errors import PayloadError
 from .models import Chatbot, Lead
-from .outcome import Outcome, classify_exception, classify_response
+from .outcome import Outcome, classify_exception, classify_response, refused_in_body
 from .payload import LeadData, MappingRow, StaticRow, build_body
+from .presets import registered_preset
 from .redaction import redact
 from .sender import send
 from .webhook import Endpoint, Header, build_request
@@ -101,9 +105,14 @@ def attempt(
     mappings: list[MappingRow],
     statics: list[StaticRow],
     body_format: str,
+    *,
+    vendor_error: Callable[[Any], str] | None = None,
 ) -> AttemptResult:
     """Build, send and judge one request. Never raises for the CRM's sake:
-    every failure comes back as an outcome with a plain-words message."""
+    every failure comes back as an outcome with a plain-words message.
+
+    ``vendor_error`` reads a CRM's JSON answer for an error about the record
+    that a 2xx status does not show (a preset's ``answer_error``)."""
     started_at = timezone.now()
     started = time.monotonic()
     excerpt = ""
@@ -137,6 +146,10 @@ def attempt(
             text,
             max_retry_after=crm_settings.MAX_RETRY_AFTER,
         )
+        if outcome.success and vendor_error is not None:
+            error = _vendor_error(vendor_error, text)
+            if error:
+                outcome = refused_in_body(outcome, error)
         duration_ms = exchange.duration_ms
         excerpt = text[: crm_settings.RESPONSE_EXCERPT_CHARS]
         if exchange.truncated or exchange.cut_off or len(text) > len(excerpt):
@@ -145,6 +158,19 @@ def attempt(
     return AttemptResult(
         redacted(outcome, secrets), started_at, duration_ms, redact(excerpt, secrets)
     )
+
+
+def _vendor_error(read: Callable[[Any], str], text: str) -> str:
+    """What a preset reads as an error in a JSON answer; nothing if the
+    answer is not JSON or has none."""
+    try:
+        data = json.loads(text)
+    except ValueError:
+        return ""
+    try:
+        return str(read(data) or "")
+    except (AttributeError, TypeError, LookupError):
+        return ""  # an answer of another shape than documented: no verdict
 
 
 def redacted(outcome: Outcome, secrets: list[str]) -> Outcome:
@@ -160,7 +186,15 @@ def attempt_for(chatbot: Chatbot, lead: LeadData) -> AttemptResult:
     """One try of sending ``lead`` with a chatbot's settings: a saved
     chatbot's, or an unsaved one from the editor (Test connection)."""
     mappings, statics = mapping_rows(chatbot)
-    return attempt(endpoint_for(chatbot), lead, mappings, statics, chatbot.body_format)
+    preset = registered_preset(chatbot.preset)
+    return attempt(
+        endpoint_for(chatbot),
+        lead,
+        mappings,
+        statics,
+        chatbot.body_format,
+        vendor_error=preset.answer_error if preset else None,
+    )
 
 
 def _host(url: str) -> str:

@@ -137,6 +137,25 @@ def classify_response(
     return Outcome(False, message, detail, status_code, retry_after)
 
 
+def refused_in_body(accepted: Outcome, vendor_error: str) -> Outcome:
+    """A 2xx answer whose body says the CRM did not take the record (a
+    per-record error in a batch answer): a failed try, in the CRM's words."""
+    vendor_error = (
+        vendor_error if len(vendor_error) <= 300 else vendor_error[:299] + "…"
+    )
+    return Outcome(
+        False,
+        _(
+            "The CRM answered HTTP %(status)s but did not take the lead. The "
+            "CRM said: “%(text)s” Check the field mapping against the CRM's "
+            "required fields and formats."
+        )
+        % {"status": accepted.status_code, "text": vendor_error},
+        f"{accepted.detail}; error in the body",
+        accepted.status_code,
+    )
+
+
 def classify_exception(
     exc: BaseException,
     *,

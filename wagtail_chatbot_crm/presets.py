@@ -30,7 +30,9 @@ checked in November 2026:
 - Zapier catch hooks: https://help.zapier.com/hc/en-us/articles/8496288690317
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.db import transaction
 from django.utils.functional import Promise
@@ -68,6 +70,9 @@ class CrmPreset:
     # What a returning visitor (the same email again) causes.
     duplicates: Promise | str = ""
     docs_url: str = ""
+    # Reads the CRM's JSON answer to a 2xx for an error about the record
+    # (a batch answer's per-record error); returns its message, or "".
+    answer_error: Callable[[Any], str] | None = None
     extra: dict = field(default_factory=dict)
 
     def placeholders(self) -> list[str]:
@@ -88,6 +93,39 @@ def register_preset(preset: CrmPreset) -> CrmPreset:
 def get_preset(key: str) -> CrmPreset:
     """The preset registered under ``key``; ``KeyError`` if there is none."""
     return _registry[key]
+
+
+def registered_preset(key: str) -> CrmPreset | None:
+    """The preset registered under ``key``, or ``None``."""
+    return _registry.get(key)
+
+
+# --- What a 2xx answer may still say went wrong ----------------------------------
+
+
+def hubspot_error(data) -> str:
+    """HubSpot's batch answers list failed records in ``errors`` (HTTP 207)."""
+    errors = data.get("errors") or []
+    if errors:
+        first = errors[0]
+        return first.get("message") or first.get("category") or str(first)
+    return ""
+
+
+def zoho_error(data) -> str:
+    """Zoho answers each record in ``data[]`` with ``status`` success or
+    error, whatever the HTTP status."""
+    for record in data.get("data") or []:
+        if record.get("status") == "error":
+            return f"{record.get('code', 'ERROR')}: {record.get('message', '')}"
+    return ""
+
+
+def pipedrive_error(data) -> str:
+    """Pipedrive wraps every answer in ``success`` true or false."""
+    if data.get("success") is False:
+        return data.get("error") or data.get("error_info") or "success: false"
+    return ""
 
 
 def all_presets() -> list[CrmPreset]:
@@ -234,6 +272,7 @@ register_preset(
 register_preset(
     CrmPreset(
         key=Preset.HUBSPOT,
+        answer_error=hubspot_error,
         label=Preset.HUBSPOT.label,
         url="https://api.hubapi.com/crm/v3/objects/contacts/batch/upsert",
         auth_type=AuthType.BEARER,
@@ -272,6 +311,7 @@ register_preset(
 register_preset(
     CrmPreset(
         key=Preset.PIPEDRIVE,
+        answer_error=pipedrive_error,
         label=Preset.PIPEDRIVE.label,
         url="https://<company>.pipedrive.com/api/v2/persons",
         auth_type=AuthType.API_KEY,
@@ -315,6 +355,7 @@ ZOHO_REGIONS = {
 register_preset(
     CrmPreset(
         key=Preset.ZOHO,
+        answer_error=zoho_error,
         label=Preset.ZOHO.label,
         url="https://www.zohoapis.com/crm/v8/Leads/upsert",
         auth_type=AuthType.API_KEY,
