@@ -6,7 +6,8 @@ from wagtail.admin.panels import InlinePanel, Panel
 from wagtail.admin.panels.base import get_form_for_model
 
 from .forms import ChatbotChildForm
-from .permissions import can_test_connection
+from .permissions import CHANGE_CRM_SETTINGS, can_test_connection
+from .presets import all_presets, registered_preset
 
 
 class ChatbotInlinePanel(InlinePanel):
@@ -36,6 +37,67 @@ class ChatbotInlinePanel(InlinePanel):
 
         def is_shown(self):
             return self.formset is not None and super().is_shown()
+
+
+class PresetPanel(Panel):
+    """The chosen CRM's setup steps; with JavaScript, choosing a CRM fills
+    the CRM settings and rows from its preset, and only the credential
+    fields of the chosen authentication are shown."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("heading", _("Setting up this CRM"))
+        super().__init__(**kwargs)
+
+    @property
+    def clean_name(self):
+        return super().clean_name or "preset_setup"
+
+    class BoundPanel(Panel.BoundPanel):
+        template_name = "wagtail_chatbot_crm/panels/preset.html"
+
+        class Media:
+            css = {"all": ["wagtail_chatbot_crm/css/admin.css"]}
+            js = ["wagtail_chatbot_crm/js/preset.js"]
+
+        def is_shown(self):
+            return self.request is not None and self.request.user.has_perm(
+                CHANGE_CRM_SETTINGS
+            )
+
+        def get_context_data(self, parent_context=None):
+            context = super().get_context_data(parent_context)
+            current = registered_preset(getattr(self.instance, "preset", ""))
+            context["current"] = current
+            context["presets"] = {
+                preset.key: preset_for_editor(preset) for preset in all_presets()
+            }
+            context["auth_fields"] = AUTH_FIELDS
+            return context
+
+
+# The editor's credential inputs of each kind of authentication.
+AUTH_FIELDS = {
+    "none": [],
+    "bearer": ["bearer_token"],
+    "api_key": ["api_key_header", "api_key"],
+    "basic": ["basic_username", "basic_password"],
+}
+
+
+def preset_for_editor(preset) -> dict:
+    """What the editor's script needs of a preset, as JSON-ready data."""
+    return {
+        "label": str(preset.label),
+        "url": preset.url,
+        "auth_type": preset.auth_type,
+        "api_key_header": preset.api_key_header,
+        "body_format": preset.body_format,
+        "mappings": [list(row) for row in preset.mappings],
+        "static_values": [list(row) for row in preset.static_values],
+        "steps": [str(step) for step in preset.setup_steps],
+        "duplicates": str(preset.duplicates),
+        "docs_url": preset.docs_url,
+    }
 
 
 class TestConnectionPanel(Panel):

@@ -17,7 +17,7 @@ from wagtail.snippets.views.snippets import CreateView, EditView, SnippetViewSet
 
 from .forms import ChatbotAdminForm
 from .models import Chatbot
-from .panels import ChatbotInlinePanel, TestConnectionPanel
+from .panels import ChatbotInlinePanel, PresetPanel, TestConnectionPanel
 from .permissions import CHANGE_CRM_SETTINGS as CRM
 
 
@@ -84,6 +84,7 @@ class ChatbotViewSet(SnippetViewSet):
                 [
                     FieldPanel("crm_enabled", permission=CRM),
                     FieldPanel("preset", permission=CRM),
+                    PresetPanel(),
                     FieldPanel("webhook_url", permission=CRM),
                     FieldRowPanel(
                         [

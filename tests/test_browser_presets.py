@@ -1,0 +1,108 @@
+"""A real browser chooses a CRM preset in the chatbot editor."""
+
+import pytest
+from playwright.sync_api import expect
+
+from wagtail_chatbot_crm.models import Chatbot
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+TOKEN = "tok_browser_preset_5e2a91"
+HUBSPOT_TOKEN = "pat-eu1-browser-preset-77c1"
+
+
+def editor_url(live_server, chatbot):
+    return (
+        f"{live_server.url}/admin/snippets/wagtail_chatbot_crm/chatbot/edit/"
+        f"{chatbot.pk}/"
+    )
+
+
+def test_choosing_hubspot_fills_the_settings_and_rows(
+    admin_page, live_server, screenshot, make_chatbot
+):
+    page = admin_page
+    chatbot = make_chatbot(
+        webhook_url="https://old.example.com/hook",
+        auth_type="bearer",
+        bearer_token=TOKEN,
+    )
+    chatbot.field_mappings.create(source="email", crm_field="mine")
+    chatbot.save()
+    page.goto(editor_url(live_server, chatbot))
+    page.get_by_role("tab", name="CRM integration").click()
+    questions = []
+
+    def accept(dialog):
+        questions.append(dialog.message)
+        dialog.accept()
+
+    page.on("dialog", accept)
+    page.select_option("#id_preset", "hubspot")
+
+    assert questions == [
+        "Replace the 1 field mapping and static value rows with those of HubSpot?"
+    ]
+    expect(page.locator("#id_webhook_url")).to_have_value(
+        "https://api.hubapi.com/crm/v3/objects/contacts/batch/upsert"
+    )
+    expect(page.locator("#id_auth_type")).to_have_value("bearer")
+    # Only the chosen authentication's credentials are shown.
+    expect(page.locator("#id_bearer_token")).to_be_visible()
+    expect(page.locator("#id_api_key")).to_be_hidden()
+    expect(page.locator("#id_basic_password")).to_be_hidden()
+    steps = page.locator("[data-chatbot-preset-steps]")
+    expect(steps).to_contain_text("crm.objects.contacts.write")
+    expect(steps).to_contain_text("updates the existing contact")
+    screenshot("preset-hubspot", page.locator("[data-chatbot-preset]"))
+    # The stored token is left alone; for a new host it must be typed again.
+    expect(page.locator("#id_bearer_token")).to_have_value("")
+    page.fill("#id_bearer_token", HUBSPOT_TOKEN)
+
+    page.get_by_role("button", name="Save").first.click()
+    expect(page.locator(".messages")).to_contain_text("updated")
+    chatbot = Chatbot.objects.get(pk=chatbot.pk)
+    assert chatbot.preset == "hubspot"
+    assert chatbot.bearer_token == HUBSPOT_TOKEN
+    assert list(
+        chatbot.field_mappings.order_by("sort_order").values_list("source", "crm_field")
+    ) == [
+        ("email", "inputs.0.id"),
+        ("email", "inputs.0.properties.email"),
+        ("first_name", "inputs.0.properties.firstname"),
+        ("last_name", "inputs.0.properties.lastname"),
+        ("phone", "inputs.0.properties.phone"),
+        ("company", "inputs.0.properties.company"),
+    ]
+    assert list(chatbot.static_values.values_list("crm_field", "value", "is_json")) == [
+        ("inputs.0.idProperty", "email", False)
+    ]
+
+
+def test_declining_keeps_the_editors_rows_and_a_placeholder_blocks_saving(
+    admin_page, live_server, make_chatbot
+):
+    page = admin_page
+    chatbot = make_chatbot()
+    chatbot.field_mappings.create(source="email", crm_field="mine")
+    chatbot.save()
+    page.goto(editor_url(live_server, chatbot))
+    page.get_by_role("tab", name="CRM integration").click()
+    page.on("dialog", lambda dialog: dialog.dismiss())
+    page.select_option("#id_preset", "pipedrive")
+
+    expect(page.locator("#id_webhook_url")).to_have_value(
+        "https://<company>.pipedrive.com/api/v2/persons"
+    )
+    expect(page.locator("#id_api_key_header")).to_have_value("x-api-token")
+    expect(page.locator("#id_bearer_token")).to_be_hidden()
+    expect(page.locator("#id_api_key")).to_be_visible()
+    expect(page.locator("[data-chatbot-preset-steps]")).to_contain_text("no upsert")
+
+    page.get_by_role("button", name="Save").first.click()
+    expect(page.locator("body")).to_contain_text(
+        "Replace <company> with your own value"
+    )
+    chatbot = Chatbot.objects.get(pk=chatbot.pk)
+    assert chatbot.preset == "generic"
+    assert list(chatbot.field_mappings.values_list("crm_field", flat=True)) == ["mine"]
