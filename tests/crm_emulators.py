@@ -1,0 +1,318 @@
+"""Local emulators of the CRMs' lead endpoints, for the presets' contract tests.
+
+Each is a real HTTP server on 127.0.0.1 written from the vendor's documented
+requests and answers (the pages cited in ``wagtail_chatbot_crm.presets``):
+it checks the method, path, authentication header, content type and the
+body's required shape, keeps the records it was sent, and answers as the
+vendor does, with its success and error bodies.
+"""
+
+import json
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import parse_qs, urlsplit
+
+
+class Answer(Exception):
+    """Stop handling and answer with this status and JSON body."""
+
+    def __init__(self, status: int, body=None):
+        super().__init__(status)
+        self.status = status
+        self.body = body
+
+
+class Emulator(ThreadingHTTPServer):
+    """One vendor's endpoint: ``path``, ``check_auth`` and ``receive``."""
+
+    daemon_threads = True
+    path = "/"
+    token = "emulator-token"
+
+    def __init__(self):
+        super().__init__(("127.0.0.1", 0), _Handler)
+        self.records: dict[str, dict] = {}
+        self.next_id = 1
+        self.requests = 0
+        self.lock = threading.Lock()
+        self.thread = threading.Thread(
+            target=self.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+        )
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.server_address[1]}{self.path}"
+
+    def start(self) -> "Emulator":
+        self.thread.start()
+        return self
+
+    def stop(self) -> None:
+        self.shutdown()
+        self.server_close()
+
+    def handle_error(self, request, client_address):
+        pass
+
+    def new_id(self) -> str:
+        record_id = str(self.next_id)
+        self.next_id += 1
+        return record_id
+
+    def upsert(self, key: str, fields: dict) -> tuple[str, bool]:
+        """Store a record by ``key``; returns its id and whether it is new."""
+        existing = self.records.get(key)
+        if existing:
+            existing.update(fields)
+            return existing["id"], False
+        record_id = self.new_id()
+        self.records[key] = {"id": record_id, **fields}
+        return record_id, True
+
+    # Subclasses:
+    def check_auth(self, headers) -> None:
+        raise NotImplementedError
+
+    def receive(self, headers, raw: bytes) -> tuple[int, object]:
+        raise NotImplementedError
+
+
+def json_body(headers, raw: bytes) -> dict:
+    if not headers.get("Content-Type", "").startswith("application/json"):
+        raise Answer(415, {"message": "Content-Type must be application/json"})
+    try:
+        return json.loads(raw)
+    except ValueError as exc:
+        raise Answer(400, {"message": "Invalid JSON"}) from exc
+
+
+class _Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    disable_nagle_algorithm = True
+
+    def log_message(self, format, *args):
+        pass
+
+    def do_GET(self):
+        self.answer(405, {"message": "Method not allowed"})
+
+    def do_POST(self):
+        server: Emulator = self.server
+        raw = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        try:
+            if urlsplit(self.path).path != urlsplit(server.path).path:
+                raise Answer(404, {"message": "Not found"})
+            server.check_auth(self.headers)
+            with server.lock:
+                server.requests += 1
+                status, body = server.receive(self.headers, raw)
+        except Answer as answer:
+            status, body = answer.status, answer.body
+        self.answer(status, body)
+
+    def answer(self, status, body):
+        payload = b"" if body is None else json.dumps(body).encode()
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json;charset=UTF-8")
+        self.send_header("Content-Length", str(len(payload)))
+        self.end_headers()
+        self.wfile.write(payload)
+
+
+class HubSpot(Emulator):
+    """Contacts batch upsert, keyed by email (idProperty)."""
+
+    path = "/crm/v3/objects/contacts/batch/upsert"
+
+    def check_auth(self, headers):
+        if headers.get("Authorization") != f"Bearer {self.token}":
+            raise Answer(
+                401,
+                {
+                    "status": "error",
+                    "message": "Authentication credentials not found.",
+                    "category": "INVALID_AUTHENTICATION",
+                },
+            )
+
+    def receive(self, headers, raw):
+        data = json_body(headers, raw)
+        results, errors = [], []
+        for item in data.get("inputs") or []:
+            if item.get("idProperty") != "email" or not item.get("id"):
+                errors.append(
+                    {
+                        "status": "error",
+                        "category": "VALIDATION_ERROR",
+                        "message": "Property values were not valid: email",
+                    }
+                )
+                continue
+            record_id, new = self.upsert(item["id"], item.get("properties") or {})
+            results.append({"id": record_id, "new": new, "properties": {}})
+        if not results and not errors:
+            raise Answer(
+                400,
+                {
+                    "status": "error",
+                    "message": "Invalid input JSON: inputs is required",
+                    "category": "VALIDATION_ERROR",
+                },
+            )
+        body = {"status": "COMPLETE", "results": results}
+        if errors:
+            body.update(errors=errors, numErrors=len(errors))
+            return 207, body
+        return 200, body
+
+
+class Zoho(Emulator):
+    """Leads upsert with duplicate_check_fields."""
+
+    path = "/crm/v8/Leads/upsert"
+
+    def check_auth(self, headers):
+        if headers.get("Authorization") != f"Zoho-oauthtoken {self.token}":
+            raise Answer(
+                401,
+                {
+                    "code": "INVALID_TOKEN",
+                    "details": {},
+                    "message": "invalid oauth token",
+                    "status": "error",
+                },
+            )
+
+    def receive(self, headers, raw):
+        data = json_body(headers, raw)
+        check = data.get("duplicate_check_fields") or ["Email"]
+        answers = []
+        for record in data.get("data") or []:
+            if not record.get("Last_Name"):
+                answers.append(
+                    {
+                        "code": "MANDATORY_NOT_FOUND",
+                        "details": {"api_name": "Last_Name"},
+                        "message": "required field not found",
+                        "status": "error",
+                    }
+                )
+                continue
+            key = "|".join(str(record.get(name, "")) for name in check)
+            record_id, new = self.upsert(key, record)
+            answers.append(
+                {
+                    "code": "SUCCESS",
+                    "duplicate_field": None if new else check[0],
+                    "action": "insert" if new else "update",
+                    "details": {"id": record_id},
+                    "message": "record added" if new else "record updated",
+                    "status": "success",
+                }
+            )
+        if all(answer["status"] == "error" for answer in answers):
+            return 400, {"data": answers}
+        return 200, {"data": answers}
+
+
+class ActiveCampaign(Emulator):
+    """contact/sync: create or update by email."""
+
+    path = "/api/3/contact/sync"
+
+    def check_auth(self, headers):
+        if headers.get("Api-Token") != self.token:
+            raise Answer(403, {"message": "No Result found for Subscriber with id 0"})
+
+    def receive(self, headers, raw):
+        contact = json_body(headers, raw).get("contact") or {}
+        if not contact.get("email"):
+            raise Answer(
+                422,
+                {
+                    "errors": [
+                        {
+                            "title": "Email address is required",
+                            "detail": "",
+                            "code": "field_missing",
+                            "source": {"pointer": "/data/attributes/email"},
+                        }
+                    ]
+                },
+            )
+        record_id, new = self.upsert(contact["email"], contact)
+        return (201 if new else 200), {"contact": {**contact, "id": record_id}}
+
+
+class Freshsales(Emulator):
+    """contacts/upsert, matched on unique_identifier."""
+
+    path = "/crm/sales/api/contacts/upsert"
+
+    def check_auth(self, headers):
+        if headers.get("Authorization") != f"Token token={self.token}":
+            raise Answer(
+                401, {"login": "failed", "message": "Incorrect or expired API key"}
+            )
+
+    def receive(self, headers, raw):
+        data = json_body(headers, raw)
+        unique = data.get("unique_identifier") or {}
+        if not unique.get("emails"):
+            raise Answer(
+                400,
+                {"errors": {"code": 400, "message": ["unique_identifier is missing"]}},
+            )
+        contact = data.get("contact") or {}
+        record_id, new = self.upsert(unique["emails"], contact)
+        return (201 if new else 200), {"contact": {**contact, "id": int(record_id)}}
+
+
+class Pipedrive(Emulator):
+    """API v2 persons: creates a person every time (no upsert)."""
+
+    path = "/api/v2/persons"
+
+    def check_auth(self, headers):
+        if headers.get("x-api-token") != self.token:
+            raise Answer(
+                401,
+                {"success": False, "error": "unauthorized access", "errorCode": 401},
+            )
+
+    def receive(self, headers, raw):
+        person = json_body(headers, raw)
+        if not person.get("name"):
+            raise Answer(400, {"success": False, "error": "Name must be given."})
+        record_id = self.new_id()
+        self.records[record_id] = {"id": record_id, **person}
+        return 200, {"success": True, "data": {**person, "id": int(record_id)}}
+
+
+class Salesforce(Emulator):
+    """Web-to-Lead: a form post; answers 200 whatever it does with it."""
+
+    path = "/servlet/servlet.WebToLead"
+    token = "00D000000000062"  # the organization id
+
+    def check_auth(self, headers):
+        pass  # no authentication: the form names the organization
+
+    def receive(self, headers, raw):
+        if headers.get("Content-Type") != "application/x-www-form-urlencoded":
+            return 200, None
+        form = {name: values[0] for name, values in parse_qs(raw.decode()).items()}
+        if form.get("oid") == self.token and form.get("last_name"):
+            record_id = self.new_id()
+            self.records[record_id] = {"id": record_id, **form}
+        return 200, None  # dropped or not, the answer is the same
+
+
+EMULATORS = {
+    "hubspot": HubSpot,
+    "zoho": Zoho,
+    "activecampaign": ActiveCampaign,
+    "freshsales": Freshsales,
+    "pipedrive": Pipedrive,
+    "salesforce": Salesforce,
+}

@@ -1,0 +1,129 @@
+"""Each preset against an emulator of its CRM, through the real delivery code.
+
+The emulators (``tests/crm_emulators.py``) check what each vendor documents:
+method, path, authentication header, content type and body shape. A preset
+applied to a chatbot, with its host pointed at the emulator, must deliver a
+lead to Synced, update rather than duplicate a returning visitor where the
+CRM has an upsert, and tell the editor in plain words what went wrong.
+"""
+
+import json
+from urllib.parse import urlsplit
+
+import pytest
+from django.test import TestCase
+
+from tests.crm_emulators import EMULATORS
+from wagtail_chatbot_crm import delivery, tasks
+from wagtail_chatbot_crm.leads import record_lead
+from wagtail_chatbot_crm.models import FieldRequirement, SyncStatus
+from wagtail_chatbot_crm.presets import apply_preset, get_preset
+
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("empty_queue")]
+
+# How the editor enters each CRM's credential, as its setup steps say.
+CREDENTIALS = {
+    "hubspot": lambda token: {"bearer_token": token},
+    "zoho": lambda token: {"api_key": f"Zoho-oauthtoken {token}"},
+    "activecampaign": lambda token: {"api_key": token},
+    "freshsales": lambda token: {"api_key": f"Token token={token}"},
+    "pipedrive": lambda token: {"api_key": token},
+    "salesforce": lambda token: {},
+}
+UPSERTS = {"hubspot", "zoho", "activecampaign", "freshsales"}
+
+
+@pytest.fixture(params=sorted(EMULATORS))
+def crm(request):
+    emulator = EMULATORS[request.param]().start()
+    emulator.key = request.param
+    yield emulator
+    emulator.stop()
+
+
+def connect(make_chatbot, crm, *, token=None, **fields):
+    """A chatbot set up from the preset, its host pointed at the emulator."""
+    chatbot = apply_preset(make_chatbot(**fields), crm.key, replace_mappings=True)
+    query = urlsplit(get_preset(crm.key).url).query
+    chatbot.webhook_url = crm.url + (f"?{query}" if query else "")
+    for name, value in CREDENTIALS[crm.key](token or crm.token).items():
+        setattr(chatbot, name, value)
+    chatbot.save()
+    chatbot.static_values.filter(crm_field="oid").update(value=crm.token)
+    return chatbot
+
+
+def deliver(lead):
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        delivery.deliver(lead.pk, schedule=tasks.schedule)
+    lead.refresh_from_db()
+    return lead
+
+
+def submit(chatbot, **data):
+    values = {"name": "Ada Lovelace", "email": "ada@example.com", **data}
+    return record_lead(chatbot, {k: v for k, v in values.items() if v is not None})
+
+
+def test_a_lead_is_synced_and_a_returning_visitor_is_not_duplicated(make_chatbot, crm):
+    chatbot = connect(make_chatbot, crm)
+    first = deliver(submit(chatbot, phone="+44 20 7946 0000"))
+    assert first.sync_status == SyncStatus.SYNCED, first.last_error
+    second = deliver(submit(chatbot, name="Ada King"))
+    assert second.sync_status == SyncStatus.SYNCED, second.last_error
+    if crm.key in UPSERTS:
+        # One record, updated with the second lead's name.
+        [record] = crm.records.values()
+        assert "King" in json.dumps(record)
+    else:
+        # Pipedrive and Web-to-Lead have no upsert: a second record.
+        assert len(crm.records) == 2
+
+
+def test_wrong_credentials_are_told_in_plain_words(make_chatbot, crm):
+    if crm.key == "salesforce":
+        pytest.skip("Web-to-Lead has no credentials: its org id is in the form")
+    chatbot = connect(make_chatbot, crm, token="not-the-token")
+    lead = deliver(submit(chatbot))
+    assert lead.sync_status == SyncStatus.RETRYING
+    assert lead.last_error.startswith("The CRM rejected the credentials (HTTP 40")
+    assert crm.records == {}
+
+
+def test_salesforce_answers_200_even_when_it_drops_the_lead(make_chatbot):
+    crm = EMULATORS["salesforce"]().start()
+    crm.key = "salesforce"
+    try:
+        chatbot = connect(make_chatbot, crm)
+        chatbot.static_values.filter(crm_field="oid").update(value="00Dwrong")
+        lead = deliver(submit(chatbot))
+    finally:
+        crm.stop()
+    # Nothing in the answer tells: the editor is warned in the setup steps.
+    assert lead.sync_status == SyncStatus.SYNCED
+    assert crm.records == {}
+    assert "answers 200 even when it drops a lead" in " ".join(
+        str(step) for step in get_preset("salesforce").setup_steps
+    )
+
+
+@pytest.mark.parametrize(
+    ("key", "said"),
+    [
+        ("zoho", "required field not found"),
+        ("pipedrive", "Name must be given."),
+    ],
+)
+def test_a_lead_without_a_required_name_is_refused_in_the_crms_words(
+    make_chatbot, key, said
+):
+    crm = EMULATORS[key]().start()
+    crm.key = key
+    try:
+        chatbot = connect(make_chatbot, crm, ask_name=FieldRequirement.OPTIONAL)
+        lead = deliver(submit(chatbot, name=None))
+    finally:
+        crm.stop()
+    assert lead.sync_status == SyncStatus.RETRYING
+    assert said in lead.last_error
+    assert crm.records == {}
