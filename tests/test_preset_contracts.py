@@ -12,6 +12,7 @@ from urllib.parse import urlsplit
 
 import pytest
 from django.test import TestCase
+from django.urls import reverse
 
 from tests.crm_emulators import EMULATORS
 from wagtail_chatbot_crm import delivery, tasks
@@ -127,3 +128,42 @@ def test_a_lead_without_a_required_name_is_refused_in_the_crms_words(
     assert lead.sync_status == SyncStatus.RETRYING
     assert said in lead.last_error
     assert crm.records == {}
+
+
+def test_the_attempt_keeps_the_crms_record_and_whether_it_was_new(make_chatbot, crm):
+    chatbot = connect(make_chatbot, crm)
+    first = deliver(submit(chatbot)).attempts.get()
+    second = deliver(submit(chatbot, name="Ada King")).attempts.get()
+    if crm.key == "salesforce":
+        assert (first.crm_record_id, first.crm_action) == ("", "")
+        return
+    assert first.crm_record_id == "1"
+    expected = {
+        "hubspot": ("created", "updated"),
+        "zoho": ("created", "updated"),
+        "pipedrive": ("created", "created"),
+        # The answer does not tell.
+        "activecampaign": ("", ""),
+        "freshsales": ("", ""),
+    }[crm.key]
+    assert (first.crm_action, second.crm_action) == expected
+    if crm.key in UPSERTS:
+        assert second.crm_record_id == first.crm_record_id
+
+
+def test_the_lead_page_shows_the_record_and_what_a_2xx_does_not_prove(
+    admin_client, make_chatbot
+):
+    for key, shown in (
+        ("hubspot", "Delivered: created"),
+        ("salesforce", "answers 200 whatever it does with a lead"),
+    ):
+        crm = EMULATORS[key]().start()
+        crm.key = key
+        try:
+            chatbot = connect(make_chatbot, crm, slug=key)
+            lead = deliver(submit(chatbot))
+        finally:
+            crm.stop()
+        page = admin_client.get(reverse("chatbot_crm_admin:lead", args=[lead.pk]))
+        assert shown in page.content.decode()

@@ -97,6 +97,9 @@ class AttemptResult:
     started_at: datetime
     duration_ms: int
     response_excerpt: str
+    # From the CRM's answer, where the preset knows where to look.
+    crm_record_id: str = ""
+    crm_action: str = ""  # "created", "updated" or "" (not told)
 
 
 def attempt(
@@ -107,15 +110,19 @@ def attempt(
     body_format: str,
     *,
     vendor_error: Callable[[Any], str] | None = None,
+    vendor_record: Callable[[Any], tuple[str, bool | None]] | None = None,
 ) -> AttemptResult:
     """Build, send and judge one request. Never raises for the CRM's sake:
     every failure comes back as an outcome with a plain-words message.
 
     ``vendor_error`` reads a CRM's JSON answer for an error about the record
-    that a 2xx status does not show (a preset's ``answer_error``)."""
+    that a 2xx status does not show (a preset's ``answer_error``);
+    ``vendor_record`` reads a success for the record's id and whether it was
+    created (``answer_record``)."""
     started_at = timezone.now()
     started = time.monotonic()
     excerpt = ""
+    record = ("", "")
     try:
         body, content_type = build_body(lead, mappings, statics, body_format)
         prepared = build_request(
@@ -147,30 +154,41 @@ def attempt(
             max_retry_after=crm_settings.MAX_RETRY_AFTER,
         )
         if outcome.success and vendor_error is not None:
-            error = _vendor_error(vendor_error, text)
+            error = _read_answer(vendor_error, text) or ""
             if error:
-                outcome = refused_in_body(outcome, error)
+                outcome = refused_in_body(outcome, str(error))
+        if outcome.success and vendor_record is not None:
+            record = _record_of(_read_answer(vendor_record, text))
         duration_ms = exchange.duration_ms
         excerpt = text[: crm_settings.RESPONSE_EXCERPT_CHARS]
         if exchange.truncated or exchange.cut_off or len(text) > len(excerpt):
             excerpt += "…"
     secrets = endpoint.secrets()
     return AttemptResult(
-        redacted(outcome, secrets), started_at, duration_ms, redact(excerpt, secrets)
+        redacted(outcome, secrets),
+        started_at,
+        duration_ms,
+        redact(excerpt, secrets),
+        *record,
     )
 
 
-def _vendor_error(read: Callable[[Any], str], text: str) -> str:
-    """What a preset reads as an error in a JSON answer; nothing if the
-    answer is not JSON or has none."""
+def _read_answer(read: Callable[[Any], Any], text: str) -> Any:
+    """What a preset reads in a JSON answer; ``None`` if the answer is not
+    JSON or not of the documented shape (then it gives no verdict)."""
     try:
-        data = json.loads(text)
-    except ValueError:
-        return ""
-    try:
-        return str(read(data) or "")
-    except (AttributeError, TypeError, LookupError):
-        return ""  # an answer of another shape than documented: no verdict
+        return read(json.loads(text))
+    except (ValueError, AttributeError, TypeError, LookupError):
+        return None
+
+
+def _record_of(found: tuple[str, bool | None] | None) -> tuple[str, str]:
+    """A record id (cut to fit) and "created", "updated" or ""."""
+    if not found:
+        return "", ""
+    record_id, created = found
+    action = {True: "created", False: "updated"}.get(created, "")
+    return str(record_id)[:100], action
 
 
 def redacted(outcome: Outcome, secrets: list[str]) -> Outcome:
@@ -194,6 +212,7 @@ def attempt_for(chatbot: Chatbot, lead: LeadData) -> AttemptResult:
         statics,
         chatbot.body_format,
         vendor_error=preset.answer_error if preset else None,
+        vendor_record=preset.answer_record if preset else None,
     )
 
 

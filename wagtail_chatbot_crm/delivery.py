@@ -222,6 +222,8 @@ def _record(
             error="" if outcome.success else outcome.message,
             error_detail=outcome.detail,
             response_excerpt=result.response_excerpt,
+            crm_record_id=result.crm_record_id,
+            crm_action=result.crm_action,
         )
         if moved and delay is not None:
             transaction.on_commit(lambda: schedule(lead.pk, delay))

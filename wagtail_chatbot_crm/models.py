@@ -655,6 +655,18 @@ class DeliveryAttempt(models.Model):
     error = models.TextField(_("error"), blank=True)
     error_detail = models.TextField(_("technical detail"), blank=True)
     response_excerpt = models.TextField(_("response excerpt"), blank=True)
+    crm_record_id = models.CharField(
+        _("record in the CRM"),
+        max_length=100,
+        blank=True,
+        help_text=_("The id the CRM gave the record, where its answer says."),
+    )
+    crm_action = models.CharField(
+        _("created or updated"),
+        max_length=10,
+        blank=True,
+        choices=[("created", _("Created")), ("updated", _("Updated"))],
+    )
 
     class Meta:
         verbose_name = _("delivery attempt")

@@ -73,6 +73,11 @@ class CrmPreset:
     # Reads the CRM's JSON answer to a 2xx for an error about the record
     # (a batch answer's per-record error); returns its message, or "".
     answer_error: Callable[[Any], str] | None = None
+    # Reads a successful JSON answer for the record's id in the CRM and
+    # whether it was created (True), updated (False) or cannot be told (None).
+    answer_record: Callable[[Any], tuple[str, bool | None]] | None = None
+    # Said on a Synced lead's page when a 2xx does not prove the CRM kept it.
+    answer_note: Promise | str = ""
     extra: dict = field(default_factory=dict)
 
     def placeholders(self) -> list[str]:
@@ -119,6 +124,32 @@ def zoho_error(data) -> str:
         if record.get("status") == "error":
             return f"{record.get('code', 'ERROR')}: {record.get('message', '')}"
     return ""
+
+
+def hubspot_record(data) -> tuple[str, bool | None]:
+    """``results[].id``, and ``new`` for created."""
+    result = data["results"][0]
+    return str(result["id"]), result.get("new")
+
+
+def zoho_record(data) -> tuple[str, bool | None]:
+    """``data[].details.id``, and ``action`` insert or update."""
+    record = data["data"][0]
+    action = record.get("action")
+    return str(record["details"]["id"]), None if action is None else (
+        action == "insert"
+    )
+
+
+def contact_record(data) -> tuple[str, bool | None]:
+    """``contact.id`` (ActiveCampaign, Freshsales); created or updated is not
+    said."""
+    return str(data["contact"]["id"]), None
+
+
+def pipedrive_record(data) -> tuple[str, bool | None]:
+    """``data.id``; Pipedrive has no upsert, so the person is always new."""
+    return str(data["data"]["id"]), True
 
 
 def pipedrive_error(data) -> str:
@@ -198,6 +229,10 @@ register_preset(
 register_preset(
     CrmPreset(
         key=Preset.ZAPIER,
+        answer_note=_(
+            "Zapier answers 200 on receipt, even when the Zap is off: its "
+            "run history shows what happened next."
+        ),
         label=Preset.ZAPIER.label,
         url="https://hooks.zapier.com/hooks/catch/<account>/<hook>/",
         setup_steps=(
@@ -225,6 +260,10 @@ register_preset(
 register_preset(
     CrmPreset(
         key=Preset.SALESFORCE,
+        answer_note=_(
+            "Salesforce's Web-to-Lead answers 200 whatever it does with a "
+            "lead: look for it in Salesforce to be sure it was created."
+        ),
         label=Preset.SALESFORCE.label,
         url="https://webto.salesforce.com/servlet/servlet.WebToLead?encoding=UTF-8",
         body_format=BodyFormat.FORM,
@@ -272,6 +311,7 @@ register_preset(
 register_preset(
     CrmPreset(
         key=Preset.HUBSPOT,
+        answer_record=hubspot_record,
         answer_error=hubspot_error,
         label=Preset.HUBSPOT.label,
         url="https://api.hubapi.com/crm/v3/objects/contacts/batch/upsert",
@@ -311,6 +351,7 @@ register_preset(
 register_preset(
     CrmPreset(
         key=Preset.PIPEDRIVE,
+        answer_record=pipedrive_record,
         answer_error=pipedrive_error,
         label=Preset.PIPEDRIVE.label,
         url="https://<company>.pipedrive.com/api/v2/persons",
@@ -355,6 +396,7 @@ ZOHO_REGIONS = {
 register_preset(
     CrmPreset(
         key=Preset.ZOHO,
+        answer_record=zoho_record,
         answer_error=zoho_error,
         label=Preset.ZOHO.label,
         url="https://www.zohoapis.com/crm/v8/Leads/upsert",
@@ -399,6 +441,7 @@ register_preset(
 register_preset(
     CrmPreset(
         key=Preset.ACTIVECAMPAIGN,
+        answer_record=contact_record,
         label=Preset.ACTIVECAMPAIGN.label,
         url="https://<account>.api-us1.com/api/3/contact/sync",
         auth_type=AuthType.API_KEY,
@@ -435,6 +478,7 @@ register_preset(
 register_preset(
     CrmPreset(
         key=Preset.FRESHSALES,
+        answer_record=contact_record,
         label=Preset.FRESHSALES.label,
         url="https://<domain>.myfreshworks.com/crm/sales/api/contacts/upsert",
         auth_type=AuthType.API_KEY,

@@ -28,6 +28,7 @@ from ..permissions import (
     can_view_leads,
     lead_permission_policy,
 )
+from ..presets import registered_preset
 
 STATUS_ICONS = {
     SyncStatus.SYNCED: "success",
@@ -267,6 +268,9 @@ class LeadDetailView(LeadAdminMixin, TemplateView):
             lead=lead,
             attempts=lead.attempts.order_by("-started_at", "-pk"),
             status_icon=STATUS_ICONS.get(lead.sync_status, "help"),
+            answer_note=getattr(
+                registered_preset(lead.chatbot.preset), "answer_note", ""
+            ),
             can_retry=can_retry_leads(self.request.user),
             fields=[
                 (_("Name"), lead.name),
