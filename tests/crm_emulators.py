@@ -28,6 +28,9 @@ class Emulator(ThreadingHTTPServer):
     daemon_threads = True
     path = "/"
     token = "emulator-token"
+    # Where the vendor lists its fields, and its answer (Load fields).
+    fields_path = ""
+    fields = None
 
     def __init__(self):
         super().__init__(("127.0.0.1", 0), _Handler)
@@ -94,7 +97,15 @@ class _Handler(BaseHTTPRequestHandler):
         pass
 
     def do_GET(self):
-        self.answer(405, {"message": "Method not allowed"})
+        server: Emulator = self.server
+        try:
+            if not server.fields_path or self.path != server.fields_path:
+                raise Answer(404, {"message": "Not found"})
+            server.check_auth(self.headers)
+            status, body = 200, server.fields
+        except Answer as answer:
+            status, body = answer.status, answer.body
+        self.answer(status, body)
 
     def do_POST(self):
         server: Emulator = self.server
@@ -123,6 +134,19 @@ class HubSpot(Emulator):
     """Contacts batch upsert, keyed by email (idProperty)."""
 
     path = "/crm/v3/objects/contacts/batch/upsert"
+    fields_path = "/crm/v3/properties/contacts"
+    fields = {
+        "results": [
+            {"name": "email", "label": "Email", "type": "string"},
+            {"name": "firstname", "label": "First Name", "type": "string"},
+            {"name": "lastname", "label": "Last Name", "type": "string"},
+            {
+                "name": "hs_object_id",
+                "label": "Record ID",
+                "modificationMetadata": {"readOnlyValue": True},
+            },
+        ]
+    }
 
     def check_auth(self, headers):
         if headers.get("Authorization") != f"Bearer {self.token}":
@@ -170,6 +194,22 @@ class Zoho(Emulator):
     """Leads upsert with duplicate_check_fields."""
 
     path = "/crm/v8/Leads/upsert"
+    fields_path = "/crm/v8/settings/fields?module=Leads"
+    fields = {
+        "fields": [
+            {
+                "api_name": "Last_Name",
+                "field_label": "Last Name",
+                "system_mandatory": True,
+            },
+            {"api_name": "Email", "field_label": "Email", "system_mandatory": False},
+            {
+                "api_name": "Lead_Status",
+                "field_label": "Lead Status",
+                "system_mandatory": False,
+            },
+        ]
+    }
 
     def check_auth(self, headers):
         if headers.get("Authorization") != f"Zoho-oauthtoken {self.token}":
@@ -219,6 +259,13 @@ class ActiveCampaign(Emulator):
     """contact/sync: create or update by email."""
 
     path = "/api/3/contact/sync"
+    fields_path = "/api/3/fields?limit=100"
+    fields = {
+        "fields": [
+            {"id": "1", "title": "Budget", "perstag": "BUDGET", "isrequired": "0"},
+        ],
+        "meta": {"total": "1"},
+    }
 
     def check_auth(self, headers):
         if headers.get("Api-Token") != self.token:
@@ -248,6 +295,13 @@ class Freshsales(Emulator):
     """contacts/upsert, matched on unique_identifier."""
 
     path = "/crm/sales/api/contacts/upsert"
+    fields_path = "/crm/sales/api/settings/contacts/fields"
+    fields = {
+        "fields": [
+            {"name": "first_name", "label": "First name", "required": False},
+            {"name": "emails", "label": "Emails", "required": True},
+        ]
+    }
 
     def check_auth(self, headers):
         if headers.get("Authorization") != f"Token token={self.token}":
@@ -272,6 +326,23 @@ class Pipedrive(Emulator):
     """API v2 persons: creates a person every time (no upsert)."""
 
     path = "/api/v2/persons"
+    fields_path = "/api/v2/personFields?include_fields=required_fields"
+    fields = {
+        "success": True,
+        "data": [
+            {
+                "field_code": "name",
+                "field_name": "Name",
+                "is_custom_field": False,
+                "required_fields": {"enabled": True},
+            },
+            {
+                "field_code": "9dc80c50d78a15643bfc4ca79d76156a73a1ca0e",
+                "field_name": "Budget",
+                "is_custom_field": True,
+            },
+        ],
+    }
 
     def check_auth(self, headers):
         if headers.get("x-api-token") != self.token:

@@ -78,6 +78,12 @@ class CrmPreset:
     answer_record: Callable[[Any], tuple[str, bool | None]] | None = None
     # Said on a Synced lead's page when a 2xx does not prove the CRM kept it.
     answer_note: Promise | str = ""
+    # Where the CRM lists its fields, on the webhook's host (Load fields),
+    # how to read that answer into (name, label, required) triples, and what
+    # goes before a field's name in a mapping row's CRM field.
+    fields_path: str = ""
+    read_fields: Callable[[Any], list[tuple[str, str, bool]]] | None = None
+    fields_prefix: str = ""
     extra: dict = field(default_factory=dict)
 
     def placeholders(self) -> list[str]:
@@ -150,6 +156,72 @@ def contact_record(data) -> tuple[str, bool | None]:
 def pipedrive_record(data) -> tuple[str, bool | None]:
     """``data.id``; Pipedrive has no upsert, so the person is always new."""
     return str(data["data"]["id"]), True
+
+
+def hubspot_fields(data) -> list[tuple[str, str, bool]]:
+    """Contact properties: ``results[]`` with ``name`` and ``label``; none is
+    required by the API, and read-only or hidden ones cannot be written."""
+    return [
+        (item["name"], item.get("label"), False)
+        for item in data["results"]
+        if not item.get("hidden")
+        and not (item.get("modificationMetadata") or {}).get("readOnlyValue")
+    ]
+
+
+def zoho_fields(data) -> list[tuple[str, str, bool]]:
+    """Field metadata: ``fields[]`` with ``api_name``, ``field_label`` and
+    ``system_mandatory``."""
+    return [
+        (item["api_name"], item.get("field_label"), item.get("system_mandatory"))
+        for item in data["fields"]
+        if not item.get("read_only")
+    ]
+
+
+def pipedrive_fields(data) -> list[tuple[str, str, bool]]:
+    """Person fields (API v2): ``data[]`` with ``field_code``, ``field_name``
+    and ``required_fields.enabled``; custom ones are sent inside
+    ``custom_fields``."""
+    return [
+        (
+            f"custom_fields.{item['field_code']}"
+            if item.get("is_custom_field")
+            else item["field_code"],
+            item.get("field_name"),
+            (item.get("required_fields") or {}).get("enabled", False),
+        )
+        for item in data["data"]
+    ]
+
+
+# ActiveCampaign's fields API lists custom fields only; these are the
+# contact's own, as contact/sync takes them.
+ACTIVECAMPAIGN_STANDARD = [
+    ("email", "Email", True),
+    ("firstName", "First name", False),
+    ("lastName", "Last name", False),
+    ("phone", "Phone", False),
+]
+
+
+def activecampaign_fields(data) -> list[tuple[str, str, bool]]:
+    """``fields[]`` with ``title``, ``perstag`` and ``isrequired`` ("0" or
+    "1"); custom fields go in ``fieldValues`` by id, which a mapping row
+    names as ``fieldValues.<n>.value`` beside a static ``field`` id."""
+    custom = [
+        (f"field {item['id']}", item.get("title"), item.get("isrequired") == "1")
+        for item in data["fields"]
+    ]
+    return ACTIVECAMPAIGN_STANDARD + custom
+
+
+def freshsales_fields(data) -> list[tuple[str, str, bool]]:
+    """Contact fields: ``fields[]`` with ``name``, ``label`` and ``required``."""
+    return [
+        (item["name"], item.get("label"), item.get("required", False))
+        for item in data["fields"]
+    ]
 
 
 def pipedrive_error(data) -> str:
@@ -311,6 +383,9 @@ register_preset(
 register_preset(
     CrmPreset(
         key=Preset.HUBSPOT,
+        fields_path="/crm/v3/properties/contacts",
+        read_fields=hubspot_fields,
+        fields_prefix="inputs.0.properties.",
         answer_record=hubspot_record,
         answer_error=hubspot_error,
         label=Preset.HUBSPOT.label,
@@ -351,6 +426,9 @@ register_preset(
 register_preset(
     CrmPreset(
         key=Preset.PIPEDRIVE,
+        fields_path="/api/v2/personFields?include_fields=required_fields",
+        read_fields=pipedrive_fields,
+        fields_prefix="",
         answer_record=pipedrive_record,
         answer_error=pipedrive_error,
         label=Preset.PIPEDRIVE.label,
@@ -396,6 +474,9 @@ ZOHO_REGIONS = {
 register_preset(
     CrmPreset(
         key=Preset.ZOHO,
+        fields_path="/crm/v8/settings/fields?module=Leads",
+        read_fields=zoho_fields,
+        fields_prefix="data.0.",
         answer_record=zoho_record,
         answer_error=zoho_error,
         label=Preset.ZOHO.label,
@@ -441,6 +522,9 @@ register_preset(
 register_preset(
     CrmPreset(
         key=Preset.ACTIVECAMPAIGN,
+        fields_path="/api/3/fields?limit=100",
+        read_fields=activecampaign_fields,
+        fields_prefix="contact.",
         answer_record=contact_record,
         label=Preset.ACTIVECAMPAIGN.label,
         url="https://<account>.api-us1.com/api/3/contact/sync",
@@ -478,6 +562,9 @@ register_preset(
 register_preset(
     CrmPreset(
         key=Preset.FRESHSALES,
+        fields_path="/crm/sales/api/settings/contacts/fields",
+        read_fields=freshsales_fields,
+        fields_prefix="contact.",
         answer_record=contact_record,
         label=Preset.FRESHSALES.label,
         url="https://<domain>.myfreshworks.com/crm/sales/api/contacts/upsert",

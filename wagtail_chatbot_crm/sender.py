@@ -318,7 +318,9 @@ def deadline_seconds() -> float:
     return crm_settings.CONNECT_TIMEOUT + crm_settings.READ_TIMEOUT
 
 
-def send(prepared: requests.PreparedRequest) -> Exchange:
+def send(
+    prepared: requests.PreparedRequest, *, max_bytes: int | None = None
+) -> Exchange:
     """Send one request and read its answer; raises on no answer.
 
     The whole exchange ends at :func:`deadline_seconds`: with no status by
@@ -327,7 +329,7 @@ def send(prepared: requests.PreparedRequest) -> Exchange:
     """
     if urlsplit(prepared.url).scheme == "http" and not crm_settings.ALLOW_HTTP:
         raise InsecureURL(prepared.url)
-    limit = crm_settings.MAX_RESPONSE_BYTES
+    limit = max_bytes or crm_settings.MAX_RESPONSE_BYTES
     started = time.monotonic()
     chunks: list[bytes] = []
     size = 0

@@ -1,0 +1,102 @@
+"""Load fields from the CRM: the CRM's own field names, for the editor to
+pick from instead of typing.
+
+The request goes to the same host as the chatbot's webhook, with the same
+authentication, through the same guarded sender (SSRF guard, deadline,
+capped answer) as deliveries; a chatbot passed here may be the editor's
+unsaved one (``form.save(commit=False)``), whose secrets the editor form has
+already held to the saved host. Each preset says where its CRM lists its
+fields (``fields_path``) and how to read the answer (``read_fields``); see
+the vendor pages cited in ``presets``.
+"""
+
+import json
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+import requests
+from django.utils.translation import gettext as _
+
+from .attempt import endpoint_for
+from .conf import crm_settings
+from .models import Chatbot
+from .outcome import classify_exception, classify_response
+from .presets import registered_preset
+from .redaction import redact
+from .sender import send
+
+# A CRM with hundreds of properties answers with far more than a lead's
+# answer is allowed (``MAX_RESPONSE_BYTES``).
+MAX_FIELDS_BYTES = 4 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class CrmField:
+    """One field of the CRM's record, as the CRM names it."""
+
+    name: str
+    label: str
+    required: bool = False
+
+
+class CrmFieldsError(Exception):
+    """The fields could not be loaded; the message says why in plain words."""
+
+
+def load_crm_fields(chatbot: Chatbot) -> list[CrmField]:
+    """The CRM's fields for the chatbot's preset, read from the CRM.
+
+    Raises ``CrmFieldsError`` when the preset has no fields API, the webhook
+    URL is not set, or the CRM cannot be asked or does not answer with a
+    list of fields.
+    """
+    preset = registered_preset(chatbot.preset)
+    if preset is None or not preset.fields_path or preset.read_fields is None:
+        raise CrmFieldsError(
+            _(
+                "This CRM has no API that lists its fields: type the field "
+                "names as its documentation gives them."
+            )
+        )
+    parts = urlsplit(chatbot.webhook_url or "")
+    if not parts.scheme or not parts.netloc:
+        raise CrmFieldsError(
+            _("Enter the webhook URL first: the fields are read from that host.")
+        )
+    endpoint = endpoint_for(chatbot)
+    url = f"{parts.scheme}://{parts.netloc}{preset.fields_path}"
+    headers = {
+        "Accept": "application/json",
+        **{header.name: header.value for header in endpoint.headers},
+        **endpoint.auth_headers(),
+    }
+    secrets = endpoint.secrets()
+    try:
+        exchange = send(
+            requests.Request("GET", url, headers=headers).prepare(),
+            max_bytes=MAX_FIELDS_BYTES,
+        )
+    except Exception as exc:  # every failure is told, never a crash
+        outcome = classify_exception(
+            exc,
+            url=url,
+            connect_timeout=crm_settings.CONNECT_TIMEOUT,
+            read_timeout=crm_settings.READ_TIMEOUT,
+        )
+        raise CrmFieldsError(redact(outcome.message, secrets)) from None
+    text = redact(exchange.text(), secrets)
+    outcome = classify_response(exchange.status_code, exchange.headers, text)
+    if not outcome.success:
+        raise CrmFieldsError(redact(outcome.message, secrets))
+    try:
+        fields = [
+            CrmField(str(name), str(label or name), bool(required))
+            for name, label, required in preset.read_fields(json.loads(text))
+        ]
+    except (ValueError, AttributeError, TypeError, LookupError):
+        fields = None
+    if not fields or exchange.truncated:
+        raise CrmFieldsError(
+            _("The CRM answered, but not with the list of fields expected.")
+        )
+    return sorted(fields, key=lambda field: (not field.required, field.label.lower()))
