@@ -28,7 +28,7 @@ def test_connection_result_is_shown_inline(
     page.goto(editor_url)
     page.get_by_role("tab", name="CRM integration").click()
     button = page.get_by_role("button", name="Test connection")
-    result = page.locator("[data-chatbot-test-connection-result]")
+    result = page.locator(PANEL).locator("[data-chatbot-test-connection-result]")
     # The script turns the submit button into a plain one, so that Enter in
     # a field still saves the form.
     assert button.get_attribute("type") == "button"
@@ -78,7 +78,9 @@ def test_without_javascript_the_form_posts_to_a_result_page(
         )
         # Without JavaScript the tabs do not switch; the button is there all
         # the same, and is the form's own submit button.
-        page.locator("[data-chatbot-test-connection-button]").dispatch_event("click")
+        page.locator(PANEL).locator(
+            "[data-chatbot-test-connection-button]"
+        ).dispatch_event("click")
         page.wait_for_url(
             f"{live_server.url}/admin/chatbot-crm/chatbots/{chatbot.pk}/test-connection/"
         )

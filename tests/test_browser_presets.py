@@ -106,3 +106,41 @@ def test_declining_keeps_the_editors_rows_and_a_placeholder_blocks_saving(
     chatbot = Chatbot.objects.get(pk=chatbot.pk)
     assert chatbot.preset == "generic"
     assert list(chatbot.field_mappings.values_list("crm_field", flat=True)) == ["mine"]
+
+
+def test_load_fields_offers_the_crms_fields_in_every_mapping_row(
+    admin_page, live_server, screenshot, make_chatbot
+):
+    from tests.crm_emulators import EMULATORS
+
+    hubspot = EMULATORS["hubspot"]().start()
+    try:
+        page = admin_page
+        chatbot = make_chatbot(
+            preset="hubspot",
+            webhook_url=hubspot.url,
+            auth_type="bearer",
+            bearer_token=hubspot.token,
+        )
+        chatbot.field_mappings.create(source="email", crm_field="inputs.0.id")
+        chatbot.save()
+        page.goto(editor_url(live_server, chatbot))
+        page.get_by_role("tab", name="Field mapping").click()
+        page.get_by_role("button", name="Load fields from the CRM").click()
+        panel = page.locator("#panel-child-field_mapping-load_fields-section")
+        expect(panel).to_contain_text("3 fields of HubSpot")
+        expect(panel).to_contain_text("inputs.0.properties.firstname")
+        screenshot("load-fields", panel)
+
+        # The first row, and a row added afterwards, offer the fields.
+        first = page.locator("#id_field_mappings-0-crm_field")
+        assert first.get_attribute("list") == "wagtail-chatbot-crm-fields"
+        page.get_by_role("button", name="Add mapping").click()
+        added = page.locator("#id_field_mappings-1-crm_field")
+        added.focus()
+        assert added.get_attribute("list") == "wagtail-chatbot-crm-fields"
+        options = page.locator("#wagtail-chatbot-crm-fields option")
+        expect(options).to_have_count(3)
+        assert chatbot.bearer_token not in page.content()
+    finally:
+        hubspot.stop()

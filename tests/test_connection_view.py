@@ -69,7 +69,7 @@ def test_editor_shows_the_button_in_the_crm_tab(admin_client, chatbot):
     assert f'formaction="{connection_url(chatbot)}"' in crm_tab
     assert "formnovalidate" in crm_tab
     assert 'aria-live="polite"' in crm_tab
-    assert "wagtail_chatbot_crm/js/test-connection.js" in html
+    assert "wagtail_chatbot_crm/js/editor-action.js" in html
     # Right after the authentication settings.
     assert crm_tab.index("id_basic_password") < crm_tab.index("formaction=")
     assert crm_tab.index("formaction=") < crm_tab.index("id_signing_secret")

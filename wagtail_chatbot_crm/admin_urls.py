@@ -3,7 +3,7 @@
 from django.urls import path
 
 from .views import leads
-from .views.connection import TestConnectionView
+from .views.connection import LoadFieldsView, TestConnectionView
 
 app_name = "chatbot_crm_admin"
 
@@ -26,5 +26,11 @@ urlpatterns = [
         "chatbots/<int:pk>/test-connection/",
         TestConnectionView.as_view(),
         name="test_connection_existing",
+    ),
+    path("chatbots/load-fields/", LoadFieldsView.as_view(), name="load_fields"),
+    path(
+        "chatbots/<int:pk>/load-fields/",
+        LoadFieldsView.as_view(),
+        name="load_fields_existing",
     ),
 ]

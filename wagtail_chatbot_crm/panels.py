@@ -134,11 +134,16 @@ class TestConnectionPanel(Panel):
     class BoundPanel(Panel.BoundPanel):
         class Media:
             css = {"all": ["wagtail_chatbot_crm/css/admin.css"]}
-            js = ["wagtail_chatbot_crm/js/test-connection.js"]
+            js = ["wagtail_chatbot_crm/js/editor-action.js"]
 
         def __init__(self, **kwargs):
             super().__init__(**kwargs)
             self.template_name = self.panel.template
+
+        button_label = _("Test connection")
+        busy_label = _("Testing…")
+        url_name = "test_connection"
+        result_template = "wagtail_chatbot_crm/includes/test_connection_result.html"
 
         def is_shown(self):
             return self.request is not None and can_test_connection(self.request.user)
@@ -158,7 +163,42 @@ class TestConnectionPanel(Panel):
             """Where the test is posted: the stored chatbot's, or a new one's."""
             if self.instance is not None and self.instance.pk:
                 return reverse(
-                    "chatbot_crm_admin:test_connection_existing",
+                    f"chatbot_crm_admin:{self.url_name}_existing",
                     args=[self.instance.pk],
                 )
-            return reverse("chatbot_crm_admin:test_connection")
+            return reverse(f"chatbot_crm_admin:{self.url_name}")
+
+
+class LoadFieldsPanel(TestConnectionPanel):
+    """“Load fields from the CRM”: the CRM's own field names, read with the
+    editor's unsaved settings, offered in every mapping row's CRM field."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("heading", _("Fields in your CRM"))
+        kwargs.setdefault(
+            "help_text",
+            _(
+                "Reads the names of your CRM's fields with the settings on the "
+                "CRM integration tab, including changes you have not saved yet, "
+                "so you can pick them in each row's CRM field. Nothing is saved."
+            ),
+        )
+        super().__init__(**kwargs)
+
+    @property
+    def clean_name(self):
+        return "load_fields"
+
+    class BoundPanel(TestConnectionPanel.BoundPanel):
+        button_label = _("Load fields from the CRM")
+        busy_label = _("Loading…")
+        url_name = "load_fields"
+
+        @property
+        def failed_result(self) -> dict:
+            return {
+                "success": False,
+                "message": _(
+                    "The fields could not be loaded. Reload the page and try again."
+                ),
+            }

@@ -17,7 +17,12 @@ from wagtail.snippets.views.snippets import CreateView, EditView, SnippetViewSet
 
 from .forms import ChatbotAdminForm
 from .models import Chatbot
-from .panels import ChatbotInlinePanel, PresetPanel, TestConnectionPanel
+from .panels import (
+    ChatbotInlinePanel,
+    LoadFieldsPanel,
+    PresetPanel,
+    TestConnectionPanel,
+)
 from .permissions import CHANGE_CRM_SETTINGS as CRM
 
 
@@ -149,6 +154,7 @@ class ChatbotViewSet(SnippetViewSet):
                             '<code>{"properties": {"email": …}}</code>.</p>'
                         )
                     ),
+                    LoadFieldsPanel(),
                     ChatbotInlinePanel(
                         "field_mappings",
                         panels=[

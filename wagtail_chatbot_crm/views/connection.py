@@ -23,7 +23,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views import View
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
@@ -32,10 +32,12 @@ from wagtail.permission_policies import ModelPermissionPolicy
 
 from .. import ratelimit
 from ..attempt import attempt_for, endpoint_for
+from ..crm_fields import CrmFieldsError, load_crm_fields
 from ..forms import SecretField, row_deleted, url_host
 from ..models import Chatbot
 from ..payload import LeadData
 from ..permissions import can_test_connection
+from ..presets import registered_preset
 from ..redaction import redact
 from ..validators import header_looks_secret
 from ..viewsets import ChatbotViewSet
@@ -209,8 +211,32 @@ class TestConnectionView(WagtailAdminTemplateMixin, View):
 
     http_method_names = ["post"]
     template_name = "wagtail_chatbot_crm/test_connection.html"
+    result_template = "wagtail_chatbot_crm/includes/test_connection_result.html"
     page_title = gettext_lazy("Test connection")
     header_icon = "link"
+    rate_limit_key = "test-connection"
+    use_button_message = gettext_lazy(
+        "Use the “Test connection” button in the chatbot editor."
+    )
+    no_permission_message = gettext_lazy(
+        "You do not have permission to test CRM connections."
+    )
+    too_many_message = gettext_lazy(
+        "Too many connection tests in a short time. Wait %(seconds)s seconds "
+        "and try again."
+    )
+
+    def run(self, form):
+        """Validate the editor form and act on it; the result to show."""
+        result = run_test(form)
+        logger.info(
+            "Connection test by user %s for chatbot %s to %s: %s",
+            self.request.user.pk,
+            self.chatbot.pk if self.chatbot else "(new)",
+            url_host(form.data.get("webhook_url") or form.instance.webhook_url),
+            "invalid settings" if result.errors else result.detail,
+        )
+        return result
 
     def setup(self, request, *args, **kwargs):
         super().setup(request, *args, **kwargs)
@@ -219,11 +245,7 @@ class TestConnectionView(WagtailAdminTemplateMixin, View):
 
     def http_method_not_allowed(self, request, *args, **kwargs):
         response = self.respond(
-            TestResult(
-                False,
-                _("Use the “Test connection” button in the chatbot editor."),
-            ),
-            status=405,
+            TestResult(False, str(self.use_button_message)), status=405
         )
         response["Allow"] = "POST"
         return response
@@ -232,24 +254,14 @@ class TestConnectionView(WagtailAdminTemplateMixin, View):
         user = request.user
         if not self.allowed(user):
             return self.respond(
-                TestResult(
-                    False, _("You do not have permission to test CRM connections.")
-                ),
-                status=403,
+                TestResult(False, str(self.no_permission_message)), status=403
             )
         retry_after = ratelimit.hit(
-            f"test-connection:{user.pk}", RATE_LIMIT, RATE_WINDOW
+            f"{self.rate_limit_key}:{user.pk}", RATE_LIMIT, RATE_WINDOW
         )
         if retry_after is not None:
             response = self.respond(
-                TestResult(
-                    False,
-                    _(
-                        "Too many connection tests in a short time. Wait "
-                        "%(seconds)s seconds and try again."
-                    )
-                    % {"seconds": retry_after},
-                ),
+                TestResult(False, self.too_many_message % {"seconds": retry_after}),
                 status=429,
             )
             response["Retry-After"] = str(retry_after)
@@ -258,14 +270,7 @@ class TestConnectionView(WagtailAdminTemplateMixin, View):
         form = editor_form_class()(
             request.POST, instance=self.chatbot or Chatbot(), for_user=user
         )
-        result = run_test(form)
-        logger.info(
-            "Connection test by user %s for chatbot %s to %s: %s",
-            user.pk,
-            pk or "(new)",
-            url_host(form.data.get("webhook_url") or form.instance.webhook_url),
-            "invalid settings" if result.errors else result.detail,
-        )
+        result = self.run(form)
         return self.respond(result, status=400 if result.errors else 200)
 
     def allowed(self, user) -> bool:
@@ -285,9 +290,7 @@ class TestConnectionView(WagtailAdminTemplateMixin, View):
         if wants_json(self.request):
             # The editor's script shows the fragment the server rendered.
             html = render_to_string(
-                "wagtail_chatbot_crm/includes/test_connection_result.html",
-                {"result": result},
-                request=self.request,
+                self.result_template, {"result": result}, request=self.request
             )
             return JsonResponse({**asdict(result), "html": html}, status=status)
         return self.render_to_response(
@@ -320,3 +323,77 @@ class TestConnectionView(WagtailAdminTemplateMixin, View):
         context["editor_url"] = self.editor_url()
         context["chatbot"] = self.chatbot
         return context
+
+
+# --- Load fields from the CRM ---------------------------------------------------
+
+
+@dataclass(frozen=True)
+class FieldsResult:
+    """The CRM's fields, ready to pick in a mapping row; or why not."""
+
+    success: bool
+    message: str
+    errors: list[str] = field(default_factory=list)
+    # Each {"path", "name", "label", "required"}: ``path`` is what a mapping
+    # row's CRM field takes.
+    fields: list[dict] = field(default_factory=list)
+
+
+def load_fields(form: BaseForm) -> FieldsResult:
+    """Validate the bound editor form, then read the CRM's fields with what
+    it holds (the same secret rules as Test connection), saving nothing."""
+    secrets = form_secrets(form)
+    form.is_valid()
+    errors = form_errors(form)
+    if errors:
+        return FieldsResult(
+            False,
+            _("Fix these settings first; nothing was sent:"),
+            errors=[redact(error, secrets) for error in errors],
+        )
+    chatbot = form.save(commit=False)
+    try:
+        fields = load_crm_fields(chatbot)
+    except CrmFieldsError as exc:
+        return FieldsResult(False, redact(str(exc), secrets))
+    prefix = registered_preset(chatbot.preset).fields_prefix
+    return FieldsResult(
+        True,
+        ngettext(
+            "%(count)d field of %(crm)s: pick one in a mapping row's CRM field.",
+            "%(count)d fields of %(crm)s: pick one in a mapping row's CRM field.",
+            len(fields),
+        )
+        % {"count": len(fields), "crm": chatbot.get_preset_display()},
+        fields=[{**asdict(each), "path": f"{prefix}{each.name}"} for each in fields],
+    )
+
+
+class LoadFieldsView(TestConnectionView):
+    """``POST``: list the CRM's fields with the editor's unsaved settings."""
+
+    page_title = gettext_lazy("Fields in the CRM")
+    header_icon = "list-ul"
+    rate_limit_key = "load-fields"
+    use_button_message = gettext_lazy(
+        "Use the “Load fields from the CRM” button in the chatbot editor."
+    )
+    no_permission_message = gettext_lazy(
+        "You do not have permission to load fields from the CRM."
+    )
+    too_many_message = gettext_lazy(
+        "Fields were loaded too often in a short time. Wait %(seconds)s seconds "
+        "and try again."
+    )
+
+    def run(self, form):
+        result = load_fields(form)
+        logger.info(
+            "Fields loaded by user %s for chatbot %s from %s: %s",
+            self.request.user.pk,
+            self.chatbot.pk if self.chatbot else "(new)",
+            url_host(form.data.get("webhook_url") or form.instance.webhook_url),
+            len(result.fields) if result.success else "failed",
+        )
+        return result

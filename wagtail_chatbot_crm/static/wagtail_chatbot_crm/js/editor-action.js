@@ -1,11 +1,13 @@
 /*
- * "Test connection" in the chatbot editor.
+ * "Test connection" and "Load fields from the CRM" in the chatbot editor.
  *
- * Posts the editor form's current values to the test view and puts the
- * result it renders (includes/test_connection_result.html, the "html" key of
- * its JSON answer) below the button, without leaving the page. Without this
- * script the button submits the whole form to the same view, which answers
- * with a page of its own.
+ * Posts the editor form's current values to the button's view and puts the
+ * result it renders (the "html" key of its JSON answer) below the button,
+ * without leaving the page. Without this script the button submits the whole
+ * form to the same view, which answers with a page of its own.
+ *
+ * A result holding a <datalist data-chatbot-field-list="-crm_field"> offers
+ * its options to every input whose name ends so, rows added later included.
  */
 (function () {
   "use strict";
@@ -60,6 +62,27 @@
       // Rendered and escaped by the server, from the same template as the
       // page without JavaScript.
       region.innerHTML = html;
+      offerFieldList(form, region);
+    });
+  }
+
+  function offerFieldList(form, region) {
+    const list = region.querySelector("datalist[data-chatbot-field-list]");
+    if (!list) {
+      return;
+    }
+    const suffix = list.dataset.chatbotFieldList;
+    const connect = function (input) {
+      if (input.name && input.name.endsWith(suffix) && input.type === "text") {
+        input.setAttribute("list", list.id);
+      }
+    };
+    form.querySelectorAll("input").forEach(connect);
+    // Rows added after loading get the list when they are first used.
+    form.addEventListener("focusin", function (event) {
+      if (event.target.tagName === "INPUT") {
+        connect(event.target);
+      }
     });
   }
 
