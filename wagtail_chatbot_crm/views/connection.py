@@ -72,6 +72,9 @@ class TestResult:
     detail: str = ""
     response_excerpt: str = ""
     errors: list[str] = field(default_factory=list)
+    # Load fields: each {"path", "name", "label", "required"}, ``path`` being
+    # what a mapping row's CRM field takes.
+    fields: list[dict] = field(default_factory=list)
 
 
 # --- From the editor's form to plain data -------------------------------------
@@ -156,20 +159,35 @@ def form_secrets(form: BaseForm) -> list[str]:
     return [secret for secret in found if isinstance(secret, str) and secret]
 
 
-def run_test(form: BaseForm) -> TestResult:
-    """Validate the bound editor form, then send a test lead with what it
-    holds, saving nothing."""
+def unsaved_chatbot(
+    form: BaseForm,
+) -> tuple[Chatbot | None, list[str], TestResult | None]:
+    """Validate the bound editor form as on save; the unsaved chatbot with
+    its rows in memory (``form.save(commit=False)``), the secrets to keep out
+    of what is shown, and the errors to fix first if it is not valid."""
     # Read before validation, which writes the typed values onto the instance.
     secrets = form_secrets(form)
     form.is_valid()
     errors = form_errors(form)
     if errors:
-        return TestResult(
-            False,
-            _("Fix these settings first; nothing was sent:"),
-            errors=[redact(error, secrets) for error in errors],
+        return (
+            None,
+            secrets,
+            TestResult(
+                False,
+                _("Fix these settings first; nothing was sent:"),
+                errors=[redact(error, secrets) for error in errors],
+            ),
         )
-    chatbot = form.save(commit=False)
+    return form.save(commit=False), secrets, None
+
+
+def run_test(form: BaseForm) -> TestResult:
+    """Validate the bound editor form, then send a test lead with what it
+    holds, saving nothing."""
+    chatbot, secrets, refusal = unsaved_chatbot(form)
+    if chatbot is None:
+        return refusal
     result = attempt_for(chatbot, test_lead(chatbot.name))
     outcome = result.outcome
     if outcome.success:
@@ -215,6 +233,7 @@ class TestConnectionView(WagtailAdminTemplateMixin, View):
     page_title = gettext_lazy("Test connection")
     header_icon = "link"
     rate_limit_key = "test-connection"
+    log_message = "Connection test by user %s for chatbot %s to %s: %s"
     use_button_message = gettext_lazy(
         "Use the “Test connection” button in the chatbot editor."
     )
@@ -226,17 +245,13 @@ class TestConnectionView(WagtailAdminTemplateMixin, View):
         "and try again."
     )
 
-    def run(self, form):
+    def run(self, form) -> TestResult:
         """Validate the editor form and act on it; the result to show."""
-        result = run_test(form)
-        logger.info(
-            "Connection test by user %s for chatbot %s to %s: %s",
-            self.request.user.pk,
-            self.chatbot.pk if self.chatbot else "(new)",
-            url_host(form.data.get("webhook_url") or form.instance.webhook_url),
-            "invalid settings" if result.errors else result.detail,
-        )
-        return result
+        return run_test(form)
+
+    def summary(self, result: TestResult) -> str:
+        """The result in a log line: never a secret."""
+        return "invalid settings" if result.errors else result.detail
 
     def setup(self, request, *args, **kwargs):
         super().setup(request, *args, **kwargs)
@@ -271,6 +286,13 @@ class TestConnectionView(WagtailAdminTemplateMixin, View):
             request.POST, instance=self.chatbot or Chatbot(), for_user=user
         )
         result = self.run(form)
+        logger.info(
+            self.log_message,
+            user.pk,
+            pk or "(new)",
+            url_host(form.data.get("webhook_url") or form.instance.webhook_url),
+            self.summary(result),
+        )
         return self.respond(result, status=400 if result.errors else 200)
 
     def allowed(self, user) -> bool:
@@ -328,37 +350,18 @@ class TestConnectionView(WagtailAdminTemplateMixin, View):
 # --- Load fields from the CRM ---------------------------------------------------
 
 
-@dataclass(frozen=True)
-class FieldsResult:
-    """The CRM's fields, ready to pick in a mapping row; or why not."""
-
-    success: bool
-    message: str
-    errors: list[str] = field(default_factory=list)
-    # Each {"path", "name", "label", "required"}: ``path`` is what a mapping
-    # row's CRM field takes.
-    fields: list[dict] = field(default_factory=list)
-
-
-def load_fields(form: BaseForm) -> FieldsResult:
+def load_fields(form: BaseForm) -> TestResult:
     """Validate the bound editor form, then read the CRM's fields with what
     it holds (the same secret rules as Test connection), saving nothing."""
-    secrets = form_secrets(form)
-    form.is_valid()
-    errors = form_errors(form)
-    if errors:
-        return FieldsResult(
-            False,
-            _("Fix these settings first; nothing was sent:"),
-            errors=[redact(error, secrets) for error in errors],
-        )
-    chatbot = form.save(commit=False)
+    chatbot, secrets, refusal = unsaved_chatbot(form)
+    if chatbot is None:
+        return refusal
     try:
         fields = load_crm_fields(chatbot)
     except CrmFieldsError as exc:
-        return FieldsResult(False, redact(str(exc), secrets))
+        return TestResult(False, redact(str(exc), secrets))
     prefix = registered_preset(chatbot.preset).fields_prefix
-    return FieldsResult(
+    return TestResult(
         True,
         ngettext(
             "%(count)d field of %(crm)s: pick one in a mapping row's CRM field.",
@@ -376,6 +379,7 @@ class LoadFieldsView(TestConnectionView):
     page_title = gettext_lazy("Fields in the CRM")
     header_icon = "list-ul"
     rate_limit_key = "load-fields"
+    log_message = "Fields loaded by user %s for chatbot %s from %s: %s"
     use_button_message = gettext_lazy(
         "Use the “Load fields from the CRM” button in the chatbot editor."
     )
@@ -387,13 +391,10 @@ class LoadFieldsView(TestConnectionView):
         "and try again."
     )
 
-    def run(self, form):
-        result = load_fields(form)
-        logger.info(
-            "Fields loaded by user %s for chatbot %s from %s: %s",
-            self.request.user.pk,
-            self.chatbot.pk if self.chatbot else "(new)",
-            url_host(form.data.get("webhook_url") or form.instance.webhook_url),
-            len(result.fields) if result.success else "failed",
-        )
-        return result
+    def run(self, form) -> TestResult:
+        return load_fields(form)
+
+    def summary(self, result: TestResult) -> str:
+        if result.errors:
+            return "invalid settings"
+        return f"{len(result.fields)} fields" if result.success else "failed"
