@@ -698,3 +698,39 @@ def test_the_editor_gets_the_result_rendered_by_the_server(
     assert response.json()["message"] in html.replace("&#x27;", "'")
     assert "&lt;script&gt;" in html
     assert "<script>" not in html
+
+
+def test_a_stored_secret_header_left_out_of_the_post_is_not_sent_to_a_new_host(
+    admin_client, make_chatbot, crm_server
+):
+    # A crafted post that simply omits the header row: the row stays in the
+    # chatbot, so the form must still ask for it again.
+    chatbot = make_chatbot(webhook_url=SAVED_URL)
+    CustomHeader.objects.create(
+        chatbot=chatbot, name="X-Tenant-Secret", value=HEADER_SECRET, is_secret=True
+    )
+    response = admin_client.post(
+        connection_url(chatbot), form_data(webhook_url=crm_server.url), **JSON
+    )
+    assert response.status_code == 400
+    assert crm_server.received == []
+    saved = admin_client.post(
+        edit_url(chatbot), form_data(webhook_url="https://elsewhere.example.net/h")
+    )
+    assert saved.status_code == 200
+    chatbot.refresh_from_db()
+    assert chatbot.webhook_url == SAVED_URL
+
+
+def test_a_new_scheme_counts_as_a_new_host(admin_client, make_chatbot, crm_server):
+    https_url = crm_server.url.replace("http://", "https://")
+    chatbot = make_chatbot(
+        webhook_url=https_url, auth_type="bearer", bearer_token=TOKEN
+    )
+    response = admin_client.post(
+        connection_url(chatbot),
+        form_data(webhook_url=crm_server.url, auth_type="bearer", bearer_token=""),
+        **JSON,
+    )
+    assert response.status_code == 400
+    assert crm_server.received == []

@@ -273,6 +273,8 @@ class SavedTarget:
     host: str
     auth_type: str
     secrets: frozenset[str]
+    # The stored secret custom headers, by id.
+    secret_headers: frozenset[int] = frozenset()
 
 
 def row_deleted(row: forms.BaseForm) -> bool:
@@ -281,17 +283,19 @@ def row_deleted(row: forms.BaseForm) -> bool:
 
 
 def url_host(url: str) -> str:
-    """Where a URL sends requests: its host, and its port if not the
-    scheme's default."""
+    """Where a URL sends requests: scheme, host, and port if not the
+    scheme's default (plain http to the same host is somewhere else)."""
     try:
         parts = urlsplit(url)
         port = parts.port
     except ValueError:
         return "?"  # not a URL: the form says so; never echo it into a log
     host = (parts.hostname or "").lower()
+    if not host:
+        return ""
     if port is not None and port != {"http": 80, "https": 443}.get(parts.scheme):
-        return f"{host}:{port}"
-    return host
+        host = f"{host}:{port}"
+    return f"{parts.scheme.lower()}://{host}"
 
 
 class ChatbotChildForm(SecretFieldsFormMixin, WagtailAdminModelForm):
@@ -359,6 +363,11 @@ class ChatbotAdminForm(SecretFieldsFormMixin, WagtailAdminModelForm):
                 auth_type=instance.auth_type,
                 secrets=frozenset(
                     name for name in Chatbot.SECRET_FIELDS if getattr(instance, name)
+                ),
+                secret_headers=frozenset(
+                    instance.custom_headers.filter(is_secret=True).values_list(
+                        "pk", flat=True
+                    )
                 ),
             )
         if self.for_user is not None and not self.for_user.has_perm(
@@ -434,15 +443,24 @@ class ChatbotAdminForm(SecretFieldsFormMixin, WagtailAdminModelForm):
                 ok = False
         headers = self.formsets.get("custom_headers")
         if moved and headers is not None:
+            answered = set()
             for row in headers.forms:
-                if (
-                    not row_deleted(row)
-                    and row.instance.pk
+                if row.instance.pk in saved.secret_headers and (
+                    row_deleted(row) or not row.kept_secret("value")
+                ):
+                    answered.add(row.instance.pk)
+                elif (
+                    row.instance.pk
                     and row.kept_secret("value")
                     and "value" not in row.errors
                 ):
                     row.add_error("value", moved_message)
                     ok = False
+            if saved.secret_headers - answered and ok:
+                # A row left out of the post stays in the chatbot with its
+                # stored value: it must be typed again or deleted too.
+                self.add_error(None, moved_message)
+                ok = False
         return ok
 
     def _check_crm_field_paths(self) -> bool:
