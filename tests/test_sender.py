@@ -1,5 +1,6 @@
 """The safe sender against a real HTTP server on 127.0.0.1."""
 
+import contextlib
 import ipaddress
 import socket
 import time
@@ -271,3 +272,36 @@ def test_environment_proxies_are_ignored(crm_server, monkeypatch):
     monkeypatch.setenv("HTTP_PROXY", "http://127.0.0.1:9")
     monkeypatch.setenv("NO_PROXY", "")
     assert send(prepared(crm_server.url)).status_code == 201
+
+
+@pytest.fixture
+def unanswering_port():
+    """A loopback port whose connects hang: its listen backlog is full."""
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen(0)
+    port = server.getsockname()[1]
+    fillers = []
+    for _ in range(5):
+        filler = socket.socket()
+        filler.setblocking(False)
+        with contextlib.suppress(BlockingIOError):
+            filler.connect(("127.0.0.1", port))
+        fillers.append(filler)
+    yield port
+    for each in [*fillers, server]:
+        each.close()
+
+
+def test_the_deadline_bounds_connecting_to_many_addresses(
+    deadline_2s, unanswering_port, monkeypatch
+):
+    # A host with six addresses that never answer: each would get the whole
+    # connect timeout, 6 s in all, past the 2 s deadline.
+    address = ipaddress.ip_address("127.0.0.1")
+    six = [(socket.AF_INET, address, ("127.0.0.1", unanswering_port))] * 6
+    monkeypatch.setattr("wagtail_chatbot_crm.sender.resolve", lambda host, port: six)
+    started = time.monotonic()
+    with pytest.raises(requests.exceptions.Timeout):
+        send(prepared(f"http://crm.example.com:{unanswering_port}/hook"))
+    assert time.monotonic() - started < 4

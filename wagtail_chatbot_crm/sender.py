@@ -123,7 +123,8 @@ class Deadline:
     Socket timeouts bound each wait, not their sum: a CRM sending one byte
     just inside the read timeout could hold a worker for hours. A timer shuts
     the connection's socket down when the time is up, which wakes a blocked
-    connect, send or read at once.
+    send or read at once; connecting, address after address, gets no more
+    than the time left.
     """
 
     def __init__(self, seconds: float):
@@ -133,13 +134,19 @@ class Deadline:
         self._lock = threading.Lock()
         self._connection = None
         self._socket: socket.socket | None = None
+        self._ends_at = time.monotonic() + seconds
         self._timer = threading.Timer(seconds, self._expire)
         self._timer.daemon = True
 
     def __enter__(self) -> "Deadline":
         _local.deadline = self
+        self._ends_at = time.monotonic() + self.seconds
         self._timer.start()
         return self
+
+    def remaining(self) -> float:
+        """Seconds left before the deadline (0 once it has passed)."""
+        return max(self._ends_at - time.monotonic(), 0.0)
 
     def __exit__(self, *exc_info) -> None:
         with self._lock:
@@ -215,11 +222,21 @@ class GuardedConnectionMixin:
             refused = resolved[0][1] if resolved else self.host
             raise AddressRefused(self.host, str(refused))
         error: Exception | None = None
+        deadline = current_deadline()
         for _family, address, _sockaddr in allowed:
+            timeout = self.timeout
+            if deadline is not None:
+                # Each address gets the connect timeout, but all of them
+                # together no more than what is left of the deadline.
+                left = deadline.remaining()
+                if left <= 0:
+                    break
+                if isinstance(timeout, int | float):
+                    timeout = min(timeout, left)
             try:
                 return connection.create_connection(
                     (str(address), self.port),
-                    self.timeout,
+                    timeout,
                     source_address=self.source_address,
                     socket_options=self.socket_options,
                 )
@@ -235,6 +252,10 @@ class GuardedConnectionMixin:
                     self, f"Failed to establish a new connection: {exc}"
                 )
                 error.__cause__ = exc
+        if error is None:
+            error = ConnectTimeoutError(
+                self, f"Connecting to {self.host} used up the deadline."
+            )
         raise error
 
 
