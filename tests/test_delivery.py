@@ -624,3 +624,17 @@ def test_a_2xx_reporting_success_or_of_another_shape_is_synced(
     body = answer if isinstance(answer, str) else json.dumps(answer)
     crm_server.then(Step(200, body))
     assert deliver(new_lead(bot).pk) == SyncStatus.SYNCED
+
+
+def test_a_nul_in_a_crms_json_answer_is_not_stored(bot, crm_server):
+    # PostgreSQL refuses NUL in text: a message spelling one as \u0000 must
+    # not stop the attempt from being recorded.
+    bot.preset = "hubspot"
+    bot.save()
+    answer = {"results": [], "errors": [{"message": "bad\u0000value"}]}
+    crm_server.then(Step(207, json.dumps(answer)))
+    lead = new_lead(bot)
+    assert deliver(lead.pk) == SyncStatus.RETRYING
+    lead.refresh_from_db()
+    assert "badvalue" in lead.last_error
+    assert "\x00" not in lead.attempts.get().error

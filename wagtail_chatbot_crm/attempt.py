@@ -188,15 +188,16 @@ def _record_of(found: tuple[str, bool | None] | None) -> tuple[str, str]:
         return "", ""
     record_id, created = found
     action = {True: "created", False: "updated"}.get(created, "")
-    return str(record_id)[:100], action
+    return str(record_id).replace("\x00", "")[:100], action
 
 
 def redacted(outcome: Outcome, secrets: list[str]) -> Outcome:
-    """The outcome with no secret in its texts."""
+    """The outcome with no secret in its texts, and no NUL character, which
+    PostgreSQL cannot store (a CRM's JSON may spell one ``\u0000``)."""
     return replace(
         outcome,
-        message=redact(outcome.message, secrets),
-        detail=redact(outcome.detail, secrets),
+        message=redact(outcome.message, secrets).replace("\x00", ""),
+        detail=redact(outcome.detail, secrets).replace("\x00", ""),
     )
 
 
