@@ -123,3 +123,12 @@ def test_secrets_include_the_forms_a_crm_may_echo():
     assert SW_SECRET.removeprefix("whsec_") in secrets
     assert "hv" in secrets
     assert "pv" not in secrets
+
+
+@pytest.mark.parametrize(
+    "value", ["Zoho-oauthtoken 1000.abcdef123456", "Token token=fs_0a1b2c3d4e5f"]
+)
+def test_the_credential_inside_a_value_with_a_scheme_is_a_secret(value):
+    endpoint = Endpoint(URL, "api_key", api_key_header="Authorization", api_key=value)
+    credential = value.replace("=", " ").split()[-1]
+    assert credential in endpoint.secrets()

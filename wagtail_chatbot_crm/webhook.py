@@ -7,6 +7,7 @@ it (``sender``), as in requests' own ``Request(...).prepare()``.
 import base64
 import hashlib
 import hmac
+import re
 from dataclasses import dataclass
 
 import requests
@@ -14,6 +15,9 @@ import requests
 from . import __version__
 
 USER_AGENT = f"wagtail-chatbot-crm/{__version__}"
+# The credential part of a value such as "Token token=…" is kept out of
+# what is shown when it is at least this long (shorter is ordinary text).
+MIN_CREDENTIAL_PART = 8
 
 
 @dataclass(frozen=True)
@@ -66,6 +70,12 @@ class Endpoint:
             found.append(self._basic_credentials())
         if self.signing_secret.startswith("whsec_"):
             found.append(self.signing_secret.removeprefix("whsec_"))
+        # A value that carries a scheme ("Zoho-oauthtoken 1000.ab…",
+        # "Token token=ab…"): a CRM may echo the credential alone.
+        for value in (self.api_key, *(h.value for h in self.headers if h.is_secret)):
+            credential = re.split(r"[\s=]", value.strip())[-1] if value else ""
+            if credential != value and len(credential) >= MIN_CREDENTIAL_PART:
+                found.append(credential)
         return [secret for secret in found if secret]
 
 
