@@ -300,6 +300,7 @@ class Freshsales(Emulator):
         "fields": [
             {"name": "first_name", "label": "First name", "required": False},
             {"name": "emails", "label": "Emails", "required": True},
+            {"name": "cf_budget", "label": "Budget", "required": False},
         ]
     }
 

@@ -25,13 +25,13 @@ EXPECTED = {
     ],
     "activecampaign": [
         CrmField("email", "Email", required=True),
-        CrmField("field 1", "Budget"),
         CrmField("firstName", "First name"),
         CrmField("lastName", "Last name"),
         CrmField("phone", "Phone"),
     ],
     "freshsales": [
         CrmField("emails", "Emails", required=True),
+        CrmField("custom_field.cf_budget", "Budget"),
         CrmField("first_name", "First name"),
     ],
 }

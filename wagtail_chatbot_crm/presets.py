@@ -206,20 +206,27 @@ ACTIVECAMPAIGN_STANDARD = [
 
 
 def activecampaign_fields(data) -> list[tuple[str, str, bool]]:
-    """``fields[]`` with ``title``, ``perstag`` and ``isrequired`` ("0" or
-    "1"); custom fields go in ``fieldValues`` by id, which a mapping row
-    names as ``fieldValues.<n>.value`` beside a static ``field`` id."""
-    custom = [
-        (f"field {item['id']}", item.get("title"), item.get("isrequired") == "1")
-        for item in data["fields"]
-    ]
-    return ACTIVECAMPAIGN_STANDARD + custom
+    """The contact's own fields, once ``fields[]`` has answered (which also
+    proves the key). Custom fields are sent as ``fieldValues`` entries of an
+    id and a value, not under a name, so they are not offered: map one with
+    a static value ``contact.fieldValues.0.field`` = its id and a row
+    ``contact.fieldValues.0.value``."""
+    if not isinstance(data["fields"], list):
+        raise TypeError("fields is not a list")
+    return ACTIVECAMPAIGN_STANDARD
 
 
 def freshsales_fields(data) -> list[tuple[str, str, bool]]:
-    """Contact fields: ``fields[]`` with ``name``, ``label`` and ``required``."""
+    """Contact fields: ``fields[]`` with ``name``, ``label`` and ``required``;
+    custom ones (``cf_…``) are sent inside ``custom_field``."""
     return [
-        (item["name"], item.get("label"), item.get("required", False))
+        (
+            f"custom_field.{item['name']}"
+            if item["name"].startswith("cf_")
+            else item["name"],
+            item.get("label"),
+            item.get("required", False),
+        )
         for item in data["fields"]
     ]
 
@@ -403,8 +410,9 @@ register_preset(
         setup_steps=(
             _(
                 "In HubSpot, create an access token for an app (a service key, "
-                "or an existing private app) with the scope "
-                "“crm.objects.contacts.write”."
+                "or an existing private app) with the scopes "
+                "“crm.objects.contacts.write” and, for Load fields, "
+                "“crm.schemas.contacts.read”."
             ),
             _("Choose “Bearer token” and paste the token."),
             _(
