@@ -46,3 +46,12 @@ def test_an_intact_queue_file_is_left_alone(empty_queue, caplog):
     check_queue_file(empty_queue)
     assert not check_queue_file(empty_queue)
     assert caplog.text == ""
+
+
+def test_the_queue_file_is_known_from_the_start(empty_queue):
+    # Recorded when the tasks are loaded (and when a consumer starts), so a
+    # file replaced before the first task is noticed as well.
+    from wagtail_chatbot_crm.queue import _open_files
+
+    assert empty_queue.storage in _open_files
+    assert tasks.deliver_lead.huey is empty_queue

@@ -23,6 +23,13 @@ def deliver_lead(lead_id: int, trigger: str = AttemptTrigger.AUTOMATIC) -> None:
     delivery.deliver(lead_id, schedule=schedule, trigger=trigger)
 
 
+# Remember which queue file this process opened, so that one replaced before
+# the first task or sweep is noticed too: when the tasks are loaded (every
+# process) and when each consumer worker starts.
+check_queue_file(deliver_lead.huey)
+deliver_lead.huey.on_startup()(lambda: check_queue_file(deliver_lead.huey))
+
+
 @db_periodic_task(crontab(minute="*"))
 def enqueue_overdue_deliveries() -> None:
     """Every minute: re-queue leads whose try is overdue, so none is lost."""
