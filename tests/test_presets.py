@@ -252,3 +252,19 @@ def test_a_presets_rows_pass_the_editors_checks(make_chatbot, key):
     paths += [row.crm_field for row in chatbot.static_values.all()]
     nested = chatbot.body_format == "json"
     assert find_conflicts(sorted(set(paths)), nested=nested) == {}
+
+
+def test_the_generic_preset_leaves_the_settings_alone(make_chatbot):
+    chatbot = make_chatbot(
+        webhook_url="https://crm.example.com/in", auth_type="bearer", bearer_token=TOKEN
+    )
+    chatbot.field_mappings.create(source="email", crm_field="mine")
+    chatbot.save()
+    apply_preset(chatbot, Preset.GENERIC)
+    chatbot.refresh_from_db()
+    assert chatbot.preset == Preset.GENERIC
+    assert (chatbot.webhook_url, chatbot.auth_type) == (
+        "https://crm.example.com/in",
+        "bearer",
+    )
+    assert chatbot.field_mappings.get().crm_field == "mine"

@@ -247,18 +247,21 @@ def apply_preset(chatbot: Chatbot, key: str, *, replace_mappings: bool = False):
     """Set a chatbot's CRM settings from a preset, and save it.
 
     URL, authentication type, API key header and body format are taken from
-    the preset. Field mappings and static values are replaced by the
-    preset's when ``replace_mappings`` is true or the chatbot has none yet;
+    the preset (one without a URL, such as generic, leaves them as they
+    are). Field mappings and static values are replaced by the preset's
+    when ``replace_mappings`` is true or the chatbot has none yet;
     otherwise the editor's rows are left as they are. Stored secrets are
     never touched: a token belongs to the editor, not to the preset.
     """
     preset = get_preset(key)
     chatbot.preset = preset.key
-    chatbot.webhook_url = preset.url
-    chatbot.auth_type = preset.auth_type
-    if preset.api_key_header:
-        chatbot.api_key_header = preset.api_key_header
-    chatbot.body_format = preset.body_format
+    if preset.url:
+        # A preset without a URL (generic) has no opinion on the settings.
+        chatbot.webhook_url = preset.url
+        chatbot.auth_type = preset.auth_type
+        if preset.api_key_header:
+            chatbot.api_key_header = preset.api_key_header
+        chatbot.body_format = preset.body_format
     with transaction.atomic():
         chatbot.save()
         has_rows = chatbot.field_mappings.exists() or chatbot.static_values.exists()

@@ -137,9 +137,12 @@
   // --- Choosing a CRM ---
 
   function apply(container, preset, authFields) {
-    if (preset.url) {
-      setValue(byId("id_webhook_url"), preset.url);
+    if (!preset.url) {
+      // Generic: no opinion on the settings; only its steps.
+      showSteps(container, preset);
+      return;
     }
+    setValue(byId("id_webhook_url"), preset.url);
     setValue(byId("id_auth_type"), preset.auth_type);
     if (preset.api_key_header) {
       setValue(byId("id_api_key_header"), preset.api_key_header);
