@@ -136,12 +136,7 @@ def attempt(
     except Exception as exc:  # every failure is an outcome, never a crash
         if not isinstance(exc, PayloadError):
             logger.info("Delivery to %s failed: %s", _host(endpoint.url), type(exc))
-        outcome = classify_exception(
-            exc,
-            url=endpoint.url,
-            connect_timeout=crm_settings.CONNECT_TIMEOUT,
-            read_timeout=crm_settings.READ_TIMEOUT,
-        )
+        outcome = failure(exc, endpoint.url)
         duration_ms = int((time.monotonic() - started) * 1000)
     else:
         # Redact the whole answer before anything is cut from it, so no part
@@ -170,6 +165,17 @@ def attempt(
         duration_ms,
         redact(excerpt, secrets),
         *record,
+    )
+
+
+def failure(exc: BaseException, url: str) -> Outcome:
+    """A request to ``url`` that got no answer, judged with the configured
+    timeouts (which its message names when it timed out)."""
+    return classify_exception(
+        exc,
+        url=url,
+        connect_timeout=crm_settings.CONNECT_TIMEOUT,
+        read_timeout=crm_settings.READ_TIMEOUT,
     )
 
 

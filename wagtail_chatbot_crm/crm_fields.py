@@ -17,10 +17,9 @@ from urllib.parse import urlsplit
 import requests
 from django.utils.translation import gettext as _
 
-from .attempt import endpoint_for
-from .conf import crm_settings
+from .attempt import endpoint_for, failure
 from .models import Chatbot
-from .outcome import classify_exception, classify_response
+from .outcome import classify_response
 from .presets import registered_preset
 from .redaction import redact
 from .sender import send
@@ -77,13 +76,7 @@ def load_crm_fields(chatbot: Chatbot) -> list[CrmField]:
             max_bytes=MAX_FIELDS_BYTES,
         )
     except Exception as exc:  # every failure is told, never a crash
-        outcome = classify_exception(
-            exc,
-            url=url,
-            connect_timeout=crm_settings.CONNECT_TIMEOUT,
-            read_timeout=crm_settings.READ_TIMEOUT,
-        )
-        raise CrmFieldsError(redact(outcome.message, secrets)) from None
+        raise CrmFieldsError(redact(failure(exc, url).message, secrets)) from None
     text = redact(exchange.text(), secrets)
     outcome = classify_response(exchange.status_code, exchange.headers, text)
     if not outcome.success:

@@ -18,12 +18,18 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from .attempt import AttemptResult, attempt_for, lead_data, redacted, secrets_of
+from .attempt import (
+    AttemptResult,
+    attempt_for,
+    failure,
+    lead_data,
+    redacted,
+    secrets_of,
+)
 from .conf import crm_settings
 from .errors import SecretDecryptionError
 from .models import AttemptTrigger, Chatbot, DeliveryAttempt, Lead, SyncStatus
 from .notifications import notify_failure_safely
-from .outcome import classify_exception
 from .sender import deadline_seconds
 
 logger = logging.getLogger(__name__)
@@ -91,7 +97,7 @@ def deliver(
         # may quote a secret: it is logged redacted, with where it happened,
         # never as a raw traceback.
         outcome = redacted(
-            classify_exception(exc, url=lead.chatbot.webhook_url),
+            failure(exc, lead.chatbot.webhook_url),
             secrets_of(lead.chatbot),
         )
         logger.error(
