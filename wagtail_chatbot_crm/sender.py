@@ -134,7 +134,6 @@ class Deadline:
         self._lock = threading.Lock()
         self._connection = None
         self._socket: socket.socket | None = None
-        self._ends_at = time.monotonic() + seconds
         self._timer = threading.Timer(seconds, self._expire)
         self._timer.daemon = True
 
