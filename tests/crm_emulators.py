@@ -9,6 +9,7 @@ vendor does, with its success and error bodies.
 
 import json
 import threading
+import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
 
@@ -31,6 +32,15 @@ class Emulator(ThreadingHTTPServer):
     # Where the vendor lists its fields, and its answer (Load fields).
     fields_path = ""
     fields = None
+    # OAuth2 (RFC 6749 section 6), where the vendor uses it: the token
+    # endpoint's path and the app it knows.
+    token_path = ""
+    client_id = "emulator-client"
+    client_secret = "emulator-client-secret"
+    refresh_token = "emulator-refresh-token"
+    token_lifetime = 3600
+    # The token endpoint's answer to a refresh token it does not know.
+    refusal = (400, {"error": "invalid_grant"})
 
     def __init__(self):
         super().__init__(("127.0.0.1", 0), _Handler)
@@ -38,6 +48,11 @@ class Emulator(ThreadingHTTPServer):
         self.next_id = 1
         self.requests = 0
         self.lock = threading.Lock()
+        # Access tokens given and still good, how many were asked for, and
+        # how long the token endpoint takes to answer.
+        self.access_tokens: set[str] = set()
+        self.token_requests = 0
+        self.token_delay = 0.0
         self.thread = threading.Thread(
             target=self.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
         )
@@ -45,6 +60,35 @@ class Emulator(ThreadingHTTPServer):
     @property
     def url(self) -> str:
         return f"http://127.0.0.1:{self.server_address[1]}{self.path}"
+
+    @property
+    def token_url(self) -> str:
+        return f"http://127.0.0.1:{self.server_address[1]}{self.token_path}"
+
+    def grant(self, form: dict[str, str]) -> tuple[int, object]:
+        """Answer a refresh-token grant: a new access token, or a refusal."""
+        if form.get("grant_type") != "refresh_token":
+            return 400, {"error": "unsupported_grant_type"}
+        if (form.get("client_id"), form.get("client_secret")) != (
+            self.client_id,
+            self.client_secret,
+        ):
+            return 401, {"error": "invalid_client"}
+        if form.get("refresh_token") != self.refresh_token:
+            return self.refusal
+        with self.lock:
+            self.token_requests += 1
+            token = f"1000.access.{self.token_requests}"
+            self.access_tokens.add(token)
+        return 200, {
+            "access_token": token,
+            "token_type": "Bearer",
+            "expires_in": self.token_lifetime,
+        }
+
+    def revoke_access_tokens(self) -> None:
+        """Every access token given so far stops working (401)."""
+        self.access_tokens.clear()
 
     def start(self) -> "Emulator":
         self.thread.start()
@@ -110,6 +154,9 @@ class _Handler(BaseHTTPRequestHandler):
     def do_POST(self):
         server: Emulator = self.server
         raw = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        if server.token_path and self.path == server.token_path:
+            self.answer(*self.token(raw))
+            return
         try:
             if urlsplit(self.path).path != urlsplit(server.path).path:
                 raise Answer(404, {"message": "Not found"})
@@ -120,6 +167,15 @@ class _Handler(BaseHTTPRequestHandler):
         except Answer as answer:
             status, body = answer.status, answer.body
         self.answer(status, body)
+
+    def token(self, raw: bytes) -> tuple[int, object]:
+        server: Emulator = self.server
+        content_type = self.headers.get("Content-Type", "")
+        if not content_type.startswith("application/x-www-form-urlencoded"):
+            return 400, {"error": "invalid_request"}
+        time.sleep(server.token_delay)
+        form = {key: values[-1] for key, values in parse_qs(raw.decode()).items()}
+        return server.grant(form)
 
     def answer(self, status, body):
         payload = b"" if body is None else json.dumps(body).encode()
@@ -191,9 +247,14 @@ class HubSpot(Emulator):
 
 
 class Zoho(Emulator):
-    """Leads upsert with duplicate_check_fields."""
+    """Leads upsert with duplicate_check_fields, and OAuth2 access tokens
+    from the accounts domain (https://www.zoho.com/crm/developer/docs/api/v8/refresh.html):
+    a refresh token it does not know is answered ``invalid_code``, with
+    HTTP 200."""
 
     path = "/crm/v8/Leads/upsert"
+    token_path = "/oauth/v2/token"
+    refusal = (200, {"error": "invalid_code"})
     fields_path = "/crm/v8/settings/fields?module=Leads"
     fields = {
         "fields": [
@@ -212,7 +273,8 @@ class Zoho(Emulator):
     }
 
     def check_auth(self, headers):
-        if headers.get("Authorization") != f"Zoho-oauthtoken {self.token}":
+        scheme, _space, token = (headers.get("Authorization") or "").partition(" ")
+        if scheme != "Zoho-oauthtoken" or token not in self.access_tokens:
             raise Answer(
                 401,
                 {

@@ -52,7 +52,12 @@ def test_the_crms_fields_are_listed_required_first(make_chatbot, crm):
 
 def test_wrong_credentials_are_told_in_plain_words(make_chatbot, crm):
     chatbot = connect(make_chatbot, crm, token="not-the-token")
-    with pytest.raises(CrmFieldsError, match=r"rejected the credentials \(HTTP 40"):
+    said = (
+        "refused the refresh token; reconnect the app"
+        if crm.token_path
+        else r"rejected the credentials \(HTTP 40"
+    )
+    with pytest.raises(CrmFieldsError, match=said):
         load_crm_fields(chatbot)
 
 

@@ -25,7 +25,14 @@ pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("empty_queue")]
 # How the editor enters each CRM's credential, as its setup steps say.
 CREDENTIALS = {
     "hubspot": lambda token: {"bearer_token": token},
-    "zoho": lambda token: {"api_key": f"Zoho-oauthtoken {token}"},
+    # OAuth2: the refresh token; access tokens come from the emulator.
+    "zoho": lambda token: {
+        "oauth_client_id": "emulator-client",
+        "oauth_client_secret": "emulator-client-secret",
+        "oauth_refresh_token": "emulator-refresh-token"
+        if token == "emulator-token"
+        else token,
+    },
     "activecampaign": lambda token: {"api_key": token},
     "freshsales": lambda token: {"api_key": f"Token token={token}"},
     "pipedrive": lambda token: {"api_key": token},
@@ -47,6 +54,8 @@ def connect(make_chatbot, crm, *, token=None, **fields):
     chatbot = apply_preset(make_chatbot(**fields), crm.key, replace_mappings=True)
     query = urlsplit(get_preset(crm.key).url).query
     chatbot.webhook_url = crm.url + (f"?{query}" if query else "")
+    if crm.token_path:
+        chatbot.oauth_token_url = crm.token_url
     for name, value in CREDENTIALS[crm.key](token or crm.token).items():
         setattr(chatbot, name, value)
     chatbot.save()
@@ -92,7 +101,14 @@ def test_wrong_credentials_are_told_in_plain_words(make_chatbot, key):
     finally:
         crm.stop()
     assert lead.sync_status == SyncStatus.RETRYING
-    assert lead.last_error.startswith("The CRM rejected the credentials (HTTP 40")
+    if crm.token_path:
+        # OAuth2: the token endpoint refuses the refresh token (Zoho: with
+        # HTTP 200 and "invalid_code").
+        assert lead.last_error.startswith(
+            "The CRM refused the refresh token; reconnect the app."
+        )
+    else:
+        assert lead.last_error.startswith("The CRM rejected the credentials (HTTP 40")
     assert crm.records == {}
 
 

@@ -21,12 +21,13 @@ from django.utils import timezone
 from .conf import crm_settings
 from .contact import CONTACT_FIELD_NAMES
 from .errors import PayloadError
-from .models import Chatbot, Lead
+from .models import AuthType, Chatbot, Lead
+from .oauth import TokenSource
 from .outcome import Outcome, classify_exception, classify_response, refused_in_body
 from .payload import LeadData, MappingRow, StaticRow, build_body
 from .presets import registered_preset
 from .redaction import redact
-from .sender import send
+from .sender import Exchange, send
 from .webhook import Endpoint, Header, build_request
 
 logger = logging.getLogger(__name__)
@@ -40,8 +41,15 @@ ENDPOINT_SETTINGS = (
     "api_key",
     "basic_username",
     "basic_password",
+    "oauth_client_secret",
+    "oauth_refresh_token",
+    "oauth_header_prefix",
     "signing_secret",
 )
+
+# Gives an OAuth2 access token; given the one the CRM just refused (401),
+# a newer one (``oauth.TokenSource``).
+Tokens = Callable[..., str]
 
 
 def lead_data(lead: Lead) -> LeadData:
@@ -111,6 +119,7 @@ def attempt(
     *,
     vendor_error: Callable[[Any], str] | None = None,
     vendor_record: Callable[[Any], tuple[str, bool | None]] | None = None,
+    tokens: Tokens | None = None,
 ) -> AttemptResult:
     """Build, send and judge one request. Never raises for the CRM's sake:
     every failure comes back as an outcome with a plain-words message.
@@ -118,21 +127,24 @@ def attempt(
     ``vendor_error`` reads a CRM's JSON answer for an error about the record
     that a 2xx status does not show (a preset's ``answer_error``);
     ``vendor_record`` reads a success for the record's id and whether it was
-    created (``answer_record``)."""
+    created (``answer_record``). ``tokens`` gives OAuth2 access tokens."""
     started_at = timezone.now()
     started = time.monotonic()
     excerpt = ""
     record = ("", "")
     try:
         body, content_type = build_body(lead, mappings, statics, body_format)
-        prepared = build_request(
+        exchange, endpoint = send_authorized(
             endpoint,
-            body,
-            content_type,
-            idempotency_key=lead.lead_id,
-            timestamp=int(time.time()),
+            lambda endpoint: build_request(
+                endpoint,
+                body,
+                content_type,
+                idempotency_key=lead.lead_id,
+                timestamp=int(time.time()),
+            ),
+            tokens,
         )
-        exchange = send(prepared)
     except Exception as exc:  # every failure is an outcome, never a crash
         if not isinstance(exc, PayloadError):
             logger.info("Delivery to %s failed: %s", _host(endpoint.url), type(exc))
@@ -166,6 +178,26 @@ def attempt(
         redact(excerpt, secrets),
         *record,
     )
+
+
+def send_authorized(
+    endpoint: Endpoint,
+    make_request: Callable[[Endpoint], Any],
+    tokens: Tokens | None = None,
+    **options,
+) -> tuple[Exchange, Endpoint]:
+    """Send the request ``make_request`` builds for ``endpoint``, with an
+    access token from ``tokens`` for OAuth2; a 401 gets one renewed token
+    and one more request, within the same try. Returns the answer and the
+    endpoint it was sent with (its token is a secret to redact too)."""
+    if endpoint.auth_type != AuthType.OAUTH2 or tokens is None:
+        return send(make_request(endpoint), **options), endpoint
+    endpoint = replace(endpoint, access_token=tokens())
+    exchange = send(make_request(endpoint), **options)
+    if exchange.status_code == 401:
+        endpoint = replace(endpoint, access_token=tokens(stale=endpoint.access_token))
+        exchange = send(make_request(endpoint), **options)
+    return exchange, endpoint
 
 
 def failure(exc: BaseException, url: str) -> Outcome:
@@ -207,9 +239,13 @@ def redacted(outcome: Outcome, secrets: list[str]) -> Outcome:
     )
 
 
-def attempt_for(chatbot: Chatbot, lead: LeadData) -> AttemptResult:
+def attempt_for(
+    chatbot: Chatbot, lead: LeadData, *, testing: bool = False
+) -> AttemptResult:
     """One try of sending ``lead`` with a chatbot's settings: a saved
-    chatbot's, or an unsaved one from the editor (Test connection)."""
+    chatbot's, or an unsaved one from the editor (Test connection, which
+    says ``testing``: it asks for an access token even just after the CRM
+    refused one)."""
     mappings, statics = mapping_rows(chatbot)
     preset = registered_preset(chatbot.preset)
     return attempt(
@@ -220,6 +256,7 @@ def attempt_for(chatbot: Chatbot, lead: LeadData) -> AttemptResult:
         chatbot.body_format,
         vendor_error=preset.answer_error if preset else None,
         vendor_record=preset.answer_record if preset else None,
+        tokens=TokenSource(chatbot, ask_after_refusal=testing),
     )
 
 

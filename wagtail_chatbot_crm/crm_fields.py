@@ -17,12 +17,12 @@ from urllib.parse import urlsplit
 import requests
 from django.utils.translation import gettext as _
 
-from .attempt import endpoint_for, failure
+from .attempt import endpoint_for, failure, send_authorized
 from .models import Chatbot
+from .oauth import TokenSource
 from .outcome import classify_response
 from .presets import registered_preset
 from .redaction import redact
-from .sender import send
 
 # A CRM with hundreds of properties answers with far more than a lead's
 # answer is allowed (``MAX_RESPONSE_BYTES``).
@@ -64,19 +64,26 @@ def load_crm_fields(chatbot: Chatbot) -> list[CrmField]:
         )
     endpoint = endpoint_for(chatbot)
     url = f"{parts.scheme}://{parts.netloc}{preset.fields_path}"
-    headers = {
-        "Accept": "application/json",
-        **{header.name: header.value for header in endpoint.headers},
-        **endpoint.auth_headers(),
-    }
+
+    def fields_request(endpoint):
+        headers = {
+            "Accept": "application/json",
+            **{header.name: header.value for header in endpoint.headers},
+            **endpoint.auth_headers(),
+        }
+        return requests.Request("GET", url, headers=headers).prepare()
+
     secrets = endpoint.secrets()
     try:
-        exchange = send(
-            requests.Request("GET", url, headers=headers).prepare(),
+        exchange, endpoint = send_authorized(
+            endpoint,
+            fields_request,
+            TokenSource(chatbot, ask_after_refusal=True),
             max_bytes=MAX_FIELDS_BYTES,
         )
     except Exception as exc:  # every failure is told, never a crash
         raise CrmFieldsError(redact(failure(exc, url).message, secrets)) from None
+    secrets = endpoint.secrets()
     text = redact(exchange.text(), secrets)
     outcome = classify_response(exchange.status_code, exchange.headers, text)
     if not outcome.success:

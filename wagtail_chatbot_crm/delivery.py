@@ -28,7 +28,14 @@ from .attempt import (
 )
 from .conf import crm_settings
 from .errors import SecretDecryptionError
-from .models import AttemptTrigger, Chatbot, DeliveryAttempt, Lead, SyncStatus
+from .models import (
+    AttemptTrigger,
+    AuthType,
+    Chatbot,
+    DeliveryAttempt,
+    Lead,
+    SyncStatus,
+)
 from .notifications import notify_failure_safely
 from .sender import deadline_seconds
 
@@ -47,14 +54,20 @@ RATE_WINDOW = timedelta(minutes=1)
 CLAIM_MARGIN = 30.0
 
 
-def lease_seconds() -> float:
-    """How long a worker may hold a lead: longer than any try can take.
+# An OAuth2 try may ask for a token, send, renew the token after a 401 and
+# send again, after waiting for another worker's renewal: five deadlines.
+OAUTH2_EXCHANGES = 5
+
+
+def lease_seconds(exchanges: int = 1) -> float:
+    """How long a worker may hold a lead: longer than any try of
+    ``exchanges`` requests can take.
 
     A dead worker's lead is free again after this, and the sweep, which runs
     every minute, queues it: with the default timeouts (5 + 15 s) it is
-    picked up again within 50 + 60 seconds.
+    picked up again within 50 + 60 seconds (OAuth2: 130 + 60).
     """
-    return deadline_seconds() + CLAIM_MARGIN
+    return exchanges * deadline_seconds() + CLAIM_MARGIN
 
 
 def deliver(
@@ -89,6 +102,11 @@ def deliver(
     if wait is not None:
         schedule(lead_id, wait)
         return lead.sync_status
+    if lead.chatbot.auth_type == AuthType.OAUTH2:
+        Lead.objects.filter(pk=lead_id, claim_token=token).update(
+            claimed_until=timezone.now()
+            + timedelta(seconds=lease_seconds(OAUTH2_EXCHANGES))
+        )
     try:
         result = attempt_for(lead.chatbot, lead_data(lead))
     except Exception as exc:

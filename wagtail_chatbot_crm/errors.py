@@ -21,3 +21,22 @@ class InsecureURL(Exception):
 
 class SecretDecryptionError(Exception):
     """A stored secret could not be decrypted with any configured key."""
+
+
+class TokenError(Exception):
+    """No OAuth2 access token could be had; the message says why in plain
+    words, and ``refused`` whether the CRM refused the refresh token."""
+
+    def __init__(
+        self,
+        message: str,
+        detail: str = "",
+        *,
+        refused: bool = False,
+        retry_after: float | None = None,
+    ):
+        super().__init__(message)
+        self.message = message
+        self.detail = detail
+        self.refused = refused
+        self.retry_after = retry_after

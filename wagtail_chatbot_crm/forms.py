@@ -14,9 +14,10 @@ from wagtail.admin.forms import WagtailAdminModelForm
 
 from .contact import CONTACT_FIELDS
 from .mapping import find_conflicts
-from .models import BodyFormat, Chatbot, CustomHeader
+from .models import AuthType, BodyFormat, Chatbot, CustomHeader
 from .payload import DEFAULT_MAPPINGS
 from .permissions import CHANGE_CRM_SETTINGS
+from .presets import registered_preset
 from .validators import CONTROL_CHARACTERS_RE, header_looks_secret
 
 # --- The visitor's lead form ------------------------------------------------
@@ -275,6 +276,8 @@ class SavedTarget:
     secrets: frozenset[str]
     # The stored secret custom headers, by id.
     secret_headers: frozenset[int] = frozenset()
+    # Where OAuth2's client secret and refresh token go.
+    token_host: str = ""
 
 
 def row_deleted(row: forms.BaseForm) -> bool:
@@ -369,6 +372,7 @@ class ChatbotAdminForm(SecretFieldsFormMixin, WagtailAdminModelForm):
                         "pk", flat=True
                     )
                 ),
+                token_host=url_host(instance.oauth_token_url),
             )
         if self.for_user is not None and not self.for_user.has_perm(
             CHANGE_CRM_SETTINGS
@@ -391,7 +395,21 @@ class ChatbotAdminForm(SecretFieldsFormMixin, WagtailAdminModelForm):
     def is_valid(self):
         valid = super().is_valid()
         paths_ok = self._check_crm_field_paths()
-        return self._check_secrets_follow_host() and paths_ok and valid
+        preset_ok = self._check_preset()
+        return self._check_secrets_follow_host() and paths_ok and preset_ok and valid
+
+    def _check_preset(self) -> bool:
+        """What the chosen CRM needs of the settings (its preset's check)."""
+        if not hasattr(self, "cleaned_data") or "webhook_url" not in self.fields:
+            return True
+        preset = registered_preset(self.instance.preset)
+        if preset is None or preset.check is None:
+            return True
+        problems = preset.check(self.instance)
+        for name, message in problems.items():
+            if name not in self.errors:
+                self.add_error(name if name in self.fields else None, message)
+        return not problems
 
     def _check_secrets_follow_host(self) -> bool:
         """A stored secret goes only to the host, and with the kind of
@@ -406,7 +424,7 @@ class ChatbotAdminForm(SecretFieldsFormMixin, WagtailAdminModelForm):
         cleaned = getattr(self, "cleaned_data", None)
         if saved is None or cleaned is None or "webhook_url" not in self.fields:
             return True
-        if "webhook_url" in self.errors:
+        if "webhook_url" in self.errors or "oauth_token_url" in self.errors:
             return True  # the URL itself is the problem to fix first
         new_host = url_host(cleaned.get("webhook_url") or "")
         moved = new_host != saved.host
@@ -417,6 +435,17 @@ class ChatbotAdminForm(SecretFieldsFormMixin, WagtailAdminModelForm):
             "again, or clear it. A stored secret is only sent to the host it "
             "was saved for."
         ) % {"host": new_host or "?"}
+        # OAuth2's secrets go to the token URL, and the access tokens they
+        # bring to the webhook URL: a new host for either needs them again.
+        token_host = saved.token_host
+        if "oauth_token_url" in self.fields:
+            token_host = url_host(cleaned.get("oauth_token_url") or "")
+        token_moved = auth_type == AuthType.OAUTH2 and token_host != saved.token_host
+        token_message = _(
+            "The token URL now names another host (%(host)s): enter this "
+            "again. A stored secret is only sent to the host it was saved for."
+        ) % {"host": token_host or "?"}
+        oauth_secrets = Chatbot.AUTH_SECRETS[AuthType.OAUTH2]
         ok = True
         for name in Chatbot.SECRET_FIELDS:
             if (
@@ -431,6 +460,9 @@ class ChatbotAdminForm(SecretFieldsFormMixin, WagtailAdminModelForm):
                 setattr(self.instance, name, "")
             elif moved:
                 self.add_error(name, moved_message)
+                ok = False
+            elif token_moved and name in oauth_secrets:
+                self.add_error(name, token_message)
                 ok = False
             elif name in in_use and auth_type != saved.auth_type:
                 self.add_error(

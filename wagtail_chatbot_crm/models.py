@@ -3,6 +3,7 @@
 import base64
 import binascii
 import json
+import re
 import uuid
 
 from django.conf import settings
@@ -31,6 +32,9 @@ from .validators import (
     validate_webhook_url,
 )
 
+# The scheme word before an OAuth2 access token ("Bearer", "Zoho-oauthtoken").
+HEADER_PREFIX_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
+
 
 class FieldRequirement(models.TextChoices):
     OFF = "off", _("Not asked")
@@ -43,6 +47,7 @@ class AuthType(models.TextChoices):
     BEARER = "bearer", _("Bearer token")
     API_KEY = "api_key", _("API key in a header")
     BASIC = "basic", _("Basic auth (user name and password)")
+    OAUTH2 = "oauth2", _("OAuth2 refresh token")
 
 
 class BodyFormat(models.TextChoices):
@@ -92,12 +97,20 @@ class ChatbotManager(models.Manager):
 class Chatbot(ClusterableModel):
     """A chatbot that captures leads and sends them to a CRM."""
 
-    SECRET_FIELDS = ("bearer_token", "api_key", "basic_password", "signing_secret")
+    SECRET_FIELDS = (
+        "bearer_token",
+        "api_key",
+        "basic_password",
+        "oauth_client_secret",
+        "oauth_refresh_token",
+        "signing_secret",
+    )
     # The secrets each kind of authentication sends.
     AUTH_SECRETS = {
         AuthType.BEARER: ("bearer_token",),
         AuthType.API_KEY: ("api_key",),
         AuthType.BASIC: ("basic_password",),
+        AuthType.OAUTH2: ("oauth_client_secret", "oauth_refresh_token"),
     }
 
     objects = ChatbotManager()
@@ -205,6 +218,37 @@ class Chatbot(ClusterableModel):
     api_key = EncryptedTextField(_("API key"), help_text=_("Stored encrypted."))
     basic_username = models.CharField(_("user name"), max_length=255, blank=True)
     basic_password = EncryptedTextField(_("password"), help_text=_("Stored encrypted."))
+    oauth_token_url = WebhookURLField(
+        _("token URL"),
+        max_length=2000,
+        blank=True,
+        validators=[validate_webhook_url],
+        help_text=_(
+            "Where the app trades the refresh token for an access token, "
+            "such as https://accounts.zoho.com/oauth/v2/token."
+        ),
+    )
+    oauth_client_id = models.CharField(_("client ID"), max_length=255, blank=True)
+    oauth_client_secret = EncryptedTextField(
+        _("client secret"), help_text=_("Stored encrypted.")
+    )
+    oauth_refresh_token = EncryptedTextField(
+        _("refresh token"),
+        help_text=_(
+            "Given once when the app is connected to the CRM. The app keeps "
+            "the access tokens it trades it for. Stored encrypted."
+        ),
+    )
+    oauth_header_prefix = models.CharField(
+        _("header prefix"),
+        max_length=50,
+        default="Bearer",
+        blank=True,
+        help_text=_(
+            "Sent before the access token in the Authorization header: "
+            "“Bearer” for most CRMs, “Zoho-oauthtoken” for Zoho."
+        ),
+    )
     signing_secret = EncryptedTextField(
         _("signing secret"),
         help_text=_(
@@ -272,7 +316,7 @@ class Chatbot(ClusterableModel):
         def need(field, message):
             errors.setdefault(field, []).append(message)
 
-        for name in (*self.SECRET_FIELDS, "basic_username"):
+        for name in (*self.SECRET_FIELDS, "basic_username", "oauth_client_id"):
             try:
                 validate_secret(
                     getattr(self, name), self._meta.get_field(name).verbose_name
@@ -316,6 +360,29 @@ class Chatbot(ClusterableModel):
                 need("basic_username", _("Enter the user name for Basic auth."))
             if not self.basic_password:
                 need("basic_password", _("Enter the password for Basic auth."))
+        elif self.auth_type == AuthType.OAUTH2:
+            if not self.oauth_token_url:
+                need(
+                    "oauth_token_url",
+                    _("Enter the CRM's token URL, where access tokens come from."),
+                )
+            if not self.oauth_client_id:
+                need("oauth_client_id", _("Enter the client ID of the CRM app."))
+            if not self.oauth_refresh_token:
+                need(
+                    "oauth_refresh_token",
+                    _("Enter the refresh token the CRM gave when you connected."),
+                )
+            if self.oauth_header_prefix and not HEADER_PREFIX_RE.fullmatch(
+                self.oauth_header_prefix
+            ):
+                need(
+                    "oauth_header_prefix",
+                    _(
+                        "A header prefix is one word of letters, digits and "
+                        "dashes, such as Bearer or Zoho-oauthtoken."
+                    ),
+                )
         if (
             self.signing_secret
             and "signing_secret" not in errors
@@ -354,6 +421,36 @@ def _is_standard_webhooks_secret(secret: str) -> bool:
     except (binascii.Error, ValueError):
         return False
     return 24 <= len(key) <= 64
+
+
+class OAuthToken(models.Model):
+    """A chatbot's current OAuth2 access token, shared by every worker.
+
+    One row per chatbot. ``credentials`` fingerprints the token URL, client
+    and refresh token the token was got with, so a token (or a refusal) is
+    never used once the editor has changed them. ``refreshing_until`` is a
+    lease: the one worker that sets it asks the token endpoint while the
+    others wait for its answer (see ``oauth``).
+    """
+
+    chatbot = models.OneToOneField(
+        Chatbot, on_delete=models.CASCADE, related_name="oauth_token"
+    )
+    credentials = models.CharField(max_length=64, blank=True)
+    access_token = EncryptedTextField()
+    expires_at = models.DateTimeField(null=True, blank=True)
+    refreshing_until = models.DateTimeField(null=True, blank=True)
+    # When the token endpoint last refused the refresh token, and what it
+    # said, in plain words; cleared by the next token it gives.
+    refused_at = models.DateTimeField(null=True, blank=True)
+    error = models.TextField(blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("OAuth2 access token")
+
+    def __str__(self):
+        return f"OAuth2 token of {self.chatbot_id}"
 
 
 class MappingSource(models.TextChoices):

@@ -20,7 +20,13 @@ from django.utils.translation import gettext as _
 from requests.structures import CaseInsensitiveDict
 from urllib3.exceptions import NameResolutionError
 
-from .errors import AddressRefused, InsecureURL, PayloadError, SecretDecryptionError
+from .errors import (
+    AddressRefused,
+    InsecureURL,
+    PayloadError,
+    SecretDecryptionError,
+    TokenError,
+)
 
 _BAD_URL_ERRORS = (
     requests.exceptions.InvalidURL,
@@ -162,24 +168,30 @@ def classify_exception(
     url: str = "",
     connect_timeout: float = 5.0,
     read_timeout: float = 15.0,
+    url_label: str = "",
 ) -> Outcome:
     """Judge a try that got no HTTP answer; the timeouts it was given are
-    named in the message when it timed out."""
+    named in the message when it timed out. ``url_label`` names the setting
+    that holds ``url`` (the webhook URL unless said otherwise)."""
     host = urlsplit(url).hostname or _("the CRM's host")
+    label = url_label or _("webhook URL")
     quotes_header = _quotes_a_header(exc)
     # The text of an error about a header may quote its value: a token.
     detail = _describe(exc, with_text=not quotes_header)
     timeouts = {"connect": connect_timeout, "read": read_timeout}
+    if isinstance(exc, TokenError):
+        # Judged where the token endpoint answered (``oauth``).
+        return Outcome(False, exc.message, exc.detail, None, exc.retry_after)
     if isinstance(exc, AddressRefused):
         message = _(
-            "The webhook URL points to %(address)s, a private or internal network "
+            "The %(label)s points to %(address)s, a private or internal network "
             "address, which is refused for safety. Use the CRM's public address."
-        ) % {"address": exc.address}
+        ) % {"label": label, "address": exc.address}
     elif isinstance(exc, InsecureURL):
         message = _(
-            "The webhook URL uses plain http://, which would send the lead "
+            "The %(label)s uses plain http://, which would send data "
             "unencrypted. Use an https:// address."
-        )
+        ) % {"label": label}
     elif isinstance(exc, PayloadError):
         message = str(exc) + " " + _("Fix it in the chatbot's Field mapping tab.")
     elif quotes_header and _caused_by(exc, UnicodeError):
@@ -208,17 +220,17 @@ def classify_exception(
             "could not be verified or the handshake failed."
         ) % {"host": host}
     elif isinstance(exc, _BAD_URL_ERRORS):
-        message = _("The webhook URL is not a valid address.")
+        message = _("The %(label)s is not a valid address.") % {"label": label}
     elif _caused_by(exc, NameResolutionError, socket.gaierror):
         message = _(
             "The address %(host)s could not be found (DNS failure). Check the "
-            "webhook URL."
-        ) % {"host": host}
+            "%(label)s."
+        ) % {"host": host, "label": label}
     elif _caused_by(exc, ConnectionRefusedError):
         message = _(
             "%(host)s refused the connection: nothing is listening there. Check the "
-            "webhook URL, or whether the CRM is down."
-        ) % {"host": host}
+            "%(label)s, or whether the CRM is down."
+        ) % {"host": host, "label": label}
     elif isinstance(exc, requests.exceptions.ConnectionError):
         message = _("The connection to %(host)s failed before the CRM answered.") % {
             "host": host

@@ -81,6 +81,13 @@ AUTH_FIELDS = {
     "bearer": ["bearer_token"],
     "api_key": ["api_key_header", "api_key"],
     "basic": ["basic_username", "basic_password"],
+    "oauth2": [
+        "oauth_token_url",
+        "oauth_client_id",
+        "oauth_client_secret",
+        "oauth_refresh_token",
+        "oauth_header_prefix",
+    ],
 }
 
 
@@ -91,6 +98,8 @@ def preset_for_editor(preset) -> dict:
         "url": preset.url,
         "auth_type": preset.auth_type,
         "api_key_header": preset.api_key_header,
+        "oauth_token_url": preset.oauth_token_url,
+        "oauth_header_prefix": preset.oauth_header_prefix,
         "body_format": preset.body_format,
         "mappings": [list(row) for row in preset.mappings],
         "static_values": [list(row) for row in preset.static_values],

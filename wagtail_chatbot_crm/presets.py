@@ -33,6 +33,7 @@ checked in November 2026:
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import urlsplit
 
 from django.db import transaction
 from django.utils.functional import Promise
@@ -60,6 +61,10 @@ class CrmPreset:
     auth_type: str = AuthType.NONE
     # The header that carries an API key (auth type ``api_key``).
     api_key_header: str = ""
+    # OAuth2 (auth type ``oauth2``): where access tokens come from, and the
+    # word sent before one in the Authorization header.
+    oauth_token_url: str = ""
+    oauth_header_prefix: str = ""
     body_format: str = BodyFormat.JSON
     # (source, CRM field) pairs, in the order they are shown.
     mappings: tuple[tuple[str, str], ...] = ()
@@ -84,6 +89,9 @@ class CrmPreset:
     fields_path: str = ""
     read_fields: Callable[[Any], list[tuple[str, str, bool]]] | None = None
     fields_prefix: str = ""
+    # Checks a chatbot's settings against what the CRM needs; returns
+    # messages by field name (none when all is well).
+    check: Callable[[Chatbot], dict[str, str]] | None = None
     extra: dict = field(default_factory=dict)
 
     def placeholders(self) -> list[str]:
@@ -246,7 +254,8 @@ def all_presets() -> list[CrmPreset]:
 def apply_preset(chatbot: Chatbot, key: str, *, replace_mappings: bool = False):
     """Set a chatbot's CRM settings from a preset, and save it.
 
-    URL, authentication type, API key header and body format are taken from
+    URL, authentication type, API key header (or OAuth2 token URL and
+    header prefix) and body format are taken from
     the preset (one without a URL, such as generic, leaves them as they
     are). Field mappings and static values are replaced by the preset's
     when ``replace_mappings`` is true or the chatbot has none yet;
@@ -259,8 +268,9 @@ def apply_preset(chatbot: Chatbot, key: str, *, replace_mappings: bool = False):
         # A preset without a URL (generic) has no opinion on the settings.
         chatbot.webhook_url = preset.url
         chatbot.auth_type = preset.auth_type
-        if preset.api_key_header:
-            chatbot.api_key_header = preset.api_key_header
+        for name in ("api_key_header", "oauth_token_url", "oauth_header_prefix"):
+            if getattr(preset, name):
+                setattr(chatbot, name, getattr(preset, name))
         chatbot.body_format = preset.body_format
     with transaction.atomic():
         chatbot.save()
@@ -471,16 +481,36 @@ register_preset(
     )
 )
 
+# Zoho's data centres: the API domain of each, and the accounts domain that
+# gives its access tokens (the multi-dc page cited above).
 ZOHO_REGIONS = {
-    "com": "accounts.zoho.com",
-    "eu": "accounts.zoho.eu",
-    "in": "accounts.zoho.in",
-    "com.au": "accounts.zoho.com.au",
-    "jp": "accounts.zoho.jp",
-    "ca": "accounts.zohocloud.ca",
-    "sa": "accounts.zoho.sa",
-    "com.cn": "accounts.zoho.com.cn",
+    "www.zohoapis.com": "accounts.zoho.com",
+    "www.zohoapis.eu": "accounts.zoho.eu",
+    "www.zohoapis.in": "accounts.zoho.in",
+    "www.zohoapis.com.au": "accounts.zoho.com.au",
+    "www.zohoapis.jp": "accounts.zoho.jp",
+    "www.zohoapis.ca": "accounts.zohocloud.ca",
+    "www.zohoapis.sa": "accounts.zoho.sa",
+    "www.zohoapis.com.cn": "accounts.zoho.com.cn",
 }
+
+
+def zoho_check(chatbot: Chatbot) -> dict[str, str]:
+    """A token URL of another data centre than the webhook URL's: Zoho
+    would refuse the refresh token, and the editor be told to reconnect."""
+    api_host = (urlsplit(chatbot.webhook_url).hostname or "").lower()
+    accounts = ZOHO_REGIONS.get(api_host)
+    token_host = (urlsplit(chatbot.oauth_token_url).hostname or "").lower()
+    if chatbot.auth_type != AuthType.OAUTH2 or not accounts or token_host == accounts:
+        return {}
+    return {
+        "oauth_token_url": _(
+            "The webhook URL is in Zoho's %(api)s data centre: its tokens come "
+            "from https://%(accounts)s/oauth/v2/token."
+        )
+        % {"api": api_host, "accounts": accounts}
+    }
+
 
 register_preset(
     CrmPreset(
@@ -492,8 +522,9 @@ register_preset(
         answer_error=zoho_error,
         label=Preset.ZOHO.label,
         url="https://www.zohoapis.com/crm/v8/Leads/upsert",
-        auth_type=AuthType.API_KEY,
-        api_key_header="Authorization",
+        auth_type=AuthType.OAUTH2,
+        oauth_token_url="https://accounts.zoho.com/oauth/v2/token",  # noqa: S106 (an address)
+        oauth_header_prefix="Zoho-oauthtoken",
         mappings=(
             (S.LAST_NAME, "data.0.Last_Name"),
             (S.FIRST_NAME, "data.0.First_Name"),
@@ -508,13 +539,19 @@ register_preset(
         ),
         setup_steps=(
             _(
-                "Outside the US, change the domain of the URL to your Zoho data "
-                "centre: www.zohoapis.eu, .in, .com.au, .jp, .ca, .sa or .com.cn."
+                "Outside the US, change both URLs to your Zoho data centre: "
+                "www.zohoapis.eu and accounts.zoho.eu, for one (.in, .com.au, "
+                ".jp, .sa, .com.cn; Canada: www.zohoapis.ca and "
+                "accounts.zohocloud.ca)."
             ),
             _(
-                "Paste “Zoho-oauthtoken ” followed by an access token as the API "
-                "key. Zoho's access tokens last one hour: good for a test, not "
-                "for production."
+                "In the Zoho API Console (api-console.zoho.com) add a Self "
+                "Client; copy its client ID and client secret here."
+            ),
+            _(
+                "Generate a code there with the scopes ZohoCRM.modules.leads."
+                "CREATE, ZohoCRM.modules.leads.WRITE and ZohoCRM.settings.fields."
+                "READ, trade it once for a refresh token, and paste that here."
             ),
             _(
                 "Leads are upserted by email, and Zoho requires a last name: a "
@@ -526,6 +563,7 @@ register_preset(
             "updates their lead."
         ),
         docs_url="https://www.zoho.com/crm/developer/docs/api/v8/upsert-records.html",
+        check=zoho_check,
         extra={"regions": ZOHO_REGIONS},
     )
 )

@@ -115,6 +115,20 @@ class ChatbotViewSet(SnippetViewSet):
                                 ],
                                 help_text=_("For “Basic auth”."),
                             ),
+                            FieldPanel("oauth_token_url", permission=CRM),
+                            FieldRowPanel(
+                                [
+                                    FieldPanel("oauth_client_id", permission=CRM),
+                                    FieldPanel("oauth_client_secret", permission=CRM),
+                                ],
+                                help_text=_("For “OAuth2 refresh token”."),
+                            ),
+                            FieldRowPanel(
+                                [
+                                    FieldPanel("oauth_refresh_token", permission=CRM),
+                                    FieldPanel("oauth_header_prefix", permission=CRM),
+                                ]
+                            ),
                         ],
                         heading=_("Authentication"),
                         help_text=_(

@@ -40,6 +40,11 @@ class Endpoint:
     api_key: str = ""
     basic_username: str = ""
     basic_password: str = ""
+    oauth_client_secret: str = ""
+    oauth_refresh_token: str = ""
+    oauth_header_prefix: str = "Bearer"
+    # OAuth2: the access token got for this request (``oauth``).
+    access_token: str = ""
     signing_secret: str = ""
     headers: tuple[Header, ...] = ()
 
@@ -51,6 +56,9 @@ class Endpoint:
             return {self.api_key_header or "X-API-Key": self.api_key}
         if self.auth_type == "basic":
             return {"Authorization": f"Basic {self._basic_credentials()}"}
+        if self.auth_type == "oauth2":
+            prefix = self.oauth_header_prefix.strip()
+            return {"Authorization": f"{prefix} {self.access_token}".strip()}
         return {}
 
     def _basic_credentials(self) -> str:
@@ -63,6 +71,9 @@ class Endpoint:
             self.bearer_token,
             self.api_key,
             self.basic_password,
+            self.oauth_client_secret,
+            self.oauth_refresh_token,
+            self.access_token,
             self.signing_secret,
             *(header.value for header in self.headers if header.is_secret),
         ]

@@ -2,7 +2,7 @@
  * The CRM preset in the chatbot editor.
  *
  * Choosing a CRM fills the webhook URL, authentication type, API key header
- * and body format from its preset, and its field mapping and static value
+ * (or OAuth2 token URL and header prefix) and body format from its preset, and its field mapping and static value
  * rows (asking first when the chatbot already has rows of its own), and shows
  * its setup steps. Secret inputs are never touched. Only the credential
  * fields of the chosen authentication type are shown. Without this script
@@ -144,9 +144,13 @@
     }
     setValue(byId("id_webhook_url"), preset.url);
     setValue(byId("id_auth_type"), preset.auth_type);
-    if (preset.api_key_header) {
-      setValue(byId("id_api_key_header"), preset.api_key_header);
-    }
+    ["api_key_header", "oauth_token_url", "oauth_header_prefix"].forEach(
+      function (name) {
+        if (preset[name]) {
+          setValue(byId("id_" + name), preset[name]);
+        }
+      },
+    );
     setValue(byId("id_body_format"), preset.body_format);
     showCredentials(authFields);
 
