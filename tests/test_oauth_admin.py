@@ -3,6 +3,7 @@ and Load fields against the Zoho emulator."""
 
 import pytest
 from django.core.cache import cache
+from django.urls import reverse
 
 from tests.crm_emulators import Zoho
 from tests.test_admin import ADD_URL, edit_url, form_data
@@ -130,8 +131,6 @@ def test_test_connection_tells_a_refused_refresh_token(admin_client, saved, zoho
 
 
 def test_load_fields_uses_an_access_token(admin_client, saved, zoho):
-    from django.urls import reverse
-
     response = admin_client.post(
         reverse("chatbot_crm_admin:load_fields_existing", args=[saved.pk]),
         oauth_form(zoho, oauth_client_secret="", oauth_refresh_token=""),
@@ -204,3 +203,30 @@ def test_zoho_needs_the_token_url_of_its_data_centre(admin_client, make_chatbot)
         "The webhook URL is in Zoho's www.zohoapis.eu data centre: its tokens "
         "come from https://accounts.zoho.eu/oauth/v2/token."
     )
+
+
+def test_a_refused_refresh_token_shows_on_the_dashboard_and_listing(
+    admin_client, saved, zoho
+):
+    from tests.test_oauth import deliver
+    from tests.test_preset_contracts import submit
+
+    listing = reverse(Chatbot.snippet_viewset.get_url_name("list"))
+    edit = edit_url(saved)
+    assert "Reconnect Zoho" not in admin_client.get("/admin/").content.decode()
+    assert "Reconnect Zoho" not in admin_client.get(listing).content.decode()
+
+    zoho.refresh_token = "revoked in Zoho"
+    deliver(submit(saved))
+    home = admin_client.get("/admin/").content.decode()
+    assert f'<a href="{edit}">Reconnect Zoho</a>' in home
+    assert "The CRM refused the refresh token; reconnect the app." in home
+    assert "Reconnect Zoho" in admin_client.get(listing).content.decode()
+
+    # Reconnected: a new refresh token typed in the editor.
+    response = admin_client.post(
+        edit, oauth_form(zoho, oauth_client_secret="", oauth_refresh_token="new-one")
+    )
+    assert response.status_code == 302
+    assert "Reconnect Zoho" not in admin_client.get("/admin/").content.decode()
+    assert "Reconnect Zoho" not in admin_client.get(listing).content.decode()

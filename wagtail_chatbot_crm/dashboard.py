@@ -7,7 +7,8 @@ from django.urls import reverse
 from django.utils import timezone
 from wagtail.admin.ui.components import Component
 
-from .models import Lead, SyncStatus
+from .models import Chatbot, Lead, SyncStatus
+from .oauth import needing_reconnection, reconnect_label
 
 WINDOW = timedelta(days=7)
 
@@ -40,4 +41,16 @@ class LeadsSummaryPanel(Component):
             **lead_stats(),
             "report_url": report,
             "failed_url": f"{report}?sync_status={SyncStatus.FAILED}",
+            "reconnect": [
+                {
+                    "chatbot": chatbot,
+                    "label": reconnect_label(chatbot),
+                    "message": message,
+                    "url": reverse(
+                        Chatbot.snippet_viewset.get_url_name("edit"),
+                        args=[chatbot.pk],
+                    ),
+                }
+                for chatbot, message in needing_reconnection()
+            ],
         }

@@ -31,8 +31,9 @@ from django.utils.translation import gettext as _
 
 from .conf import crm_settings
 from .errors import SecretDecryptionError, TokenError
-from .models import Chatbot, OAuthToken
+from .models import AuthType, Chatbot, OAuthToken
 from .outcome import classify_exception, crm_error_text, parse_retry_after
+from .presets import registered_preset
 from .redaction import redact
 from .sender import deadline_seconds, send
 from .webhook import USER_AGENT
@@ -319,7 +320,7 @@ def _take_lease(row: OAuthToken, now) -> bool:
 def token_health(chatbot: Chatbot) -> str:
     """Plain words when the CRM refused the chatbot's refresh token and it
     has not been changed since; "" when all is well (or unknown)."""
-    if chatbot.auth_type != "oauth2":
+    if chatbot.auth_type != AuthType.OAUTH2:
         return ""
     try:
         row = chatbot.oauth_token
@@ -333,3 +334,24 @@ def token_health(chatbot: Chatbot) -> str:
     except SecretDecryptionError:
         return ""
     return row.error or refused_message()
+
+
+def reconnect_label(chatbot: Chatbot) -> str:
+    """ "Reconnect Zoho": what an editor must do, naming the CRM."""
+    preset = registered_preset(chatbot.preset)
+    crm = preset.vendor if preset and preset.vendor else _("the CRM")
+    return _("Reconnect %(crm)s") % {"crm": crm}
+
+
+def needing_reconnection() -> list[tuple[Chatbot, str]]:
+    """The chatbots whose CRM refused their refresh token, with what it
+    said; every lead of theirs fails until an editor reconnects."""
+    candidates = Chatbot.objects.filter(
+        auth_type=AuthType.OAUTH2, oauth_token__refused_at__isnull=False
+    ).select_related("oauth_token")
+    found = []
+    for chatbot in candidates:
+        message = token_health(chatbot)
+        if message:
+            found.append((chatbot, message))
+    return found

@@ -57,6 +57,8 @@ class CrmPreset:
 
     key: str
     label: Promise | str
+    # The vendor's name, as in "Reconnect Zoho" (blank: "the CRM").
+    vendor: str = ""
     url: str = ""
     auth_type: str = AuthType.NONE
     # The header that carries an API key (auth type ``api_key``).
@@ -321,6 +323,7 @@ register_preset(
 register_preset(
     CrmPreset(
         key=Preset.ZAPIER,
+        vendor="Zapier",
         answer_note=_(
             "Zapier answers 200 on receipt, even when the Zap is off: its "
             "run history shows what happened next."
@@ -352,6 +355,7 @@ register_preset(
 register_preset(
     CrmPreset(
         key=Preset.SALESFORCE,
+        vendor="Salesforce",
         answer_note=_(
             "Salesforce's Web-to-Lead answers 200 whatever it does with a "
             "lead: look for it in Salesforce to be sure it was created."
@@ -403,6 +407,7 @@ register_preset(
 register_preset(
     CrmPreset(
         key=Preset.HUBSPOT,
+        vendor="HubSpot",
         fields_path="/crm/v3/properties/contacts",
         read_fields=hubspot_fields,
         fields_prefix="inputs.0.properties.",
@@ -447,6 +452,7 @@ register_preset(
 register_preset(
     CrmPreset(
         key=Preset.PIPEDRIVE,
+        vendor="Pipedrive",
         fields_path="/api/v2/personFields?include_fields=required_fields",
         read_fields=pipedrive_fields,
         fields_prefix="",
@@ -515,6 +521,7 @@ def zoho_check(chatbot: Chatbot) -> dict[str, str]:
 register_preset(
     CrmPreset(
         key=Preset.ZOHO,
+        vendor="Zoho",
         fields_path="/crm/v8/settings/fields?module=Leads",
         read_fields=zoho_fields,
         fields_prefix="data.0.",
@@ -571,6 +578,7 @@ register_preset(
 register_preset(
     CrmPreset(
         key=Preset.ACTIVECAMPAIGN,
+        vendor="ActiveCampaign",
         fields_path="/api/3/fields?limit=100",
         read_fields=activecampaign_fields,
         fields_prefix="contact.",
@@ -611,6 +619,7 @@ register_preset(
 register_preset(
     CrmPreset(
         key=Preset.FRESHSALES,
+        vendor="Freshsales",
         fields_path="/crm/sales/api/settings/contacts/fields",
         read_fields=freshsales_fields,
         fields_prefix="contact.",

@@ -12,11 +12,12 @@ from wagtail.admin.panels import (
     ObjectList,
     TabbedInterface,
 )
-from wagtail.admin.ui.tables import BooleanColumn, UpdatedAtColumn
+from wagtail.admin.ui.tables import BooleanColumn, Column, UpdatedAtColumn
 from wagtail.snippets.views.snippets import CreateView, EditView, SnippetViewSet
 
 from .forms import ChatbotAdminForm
-from .models import Chatbot
+from .models import Chatbot, SyncStatus
+from .oauth import reconnect_label, token_health
 from .panels import (
     ChatbotInlinePanel,
     LoadFieldsPanel,
@@ -38,6 +39,27 @@ class ChatbotEditView(EditView):
     pass
 
 
+class CrmConnectionColumn(Column):
+    """The chatbot's CRM, or "Reconnect Zoho" when the CRM refused its
+    refresh token: seen in the listing before leads pile up."""
+
+    cell_template_name = "wagtail_chatbot_crm/tables/status_cell.html"
+
+    def get_cell_context_data(self, instance, parent_context):
+        context = super().get_cell_context_data(instance, parent_context)
+        if token_health(instance):
+            context.update(
+                status=SyncStatus.FAILED,
+                icon="warning",
+                label=reconnect_label(instance),
+            )
+        else:
+            context.update(
+                status="crm", icon="link", label=instance.get_preset_display()
+            )
+        return context
+
+
 class ChatbotViewSet(SnippetViewSet):
     model = Chatbot
     add_view_class = ChatbotCreateView
@@ -53,11 +75,16 @@ class ChatbotViewSet(SnippetViewSet):
         "slug",
         BooleanColumn("enabled", label=_("Enabled")),
         BooleanColumn("crm_enabled", label=_("CRM sync")),
+        CrmConnectionColumn("preset", label=_("CRM")),
         UpdatedAtColumn(),
     ]
     list_filter = ["enabled", "crm_enabled", "preset"]
     search_fields = ["name", "slug"]
     ordering = ["name"]
+
+    def get_queryset(self, request):
+        # The CRM column reads each chatbot's OAuth2 token row.
+        return Chatbot.objects.select_related("oauth_token")
 
     edit_handler = TabbedInterface(
         [
