@@ -6,11 +6,11 @@ from urllib.parse import parse_qs
 import pytest
 from django.core.exceptions import ValidationError
 
-from tests.test_admin import edit_url, form_data
+from tests.test_admin import ADD_URL, edit_url, form_data
 from wagtail_chatbot_crm import presets
 from wagtail_chatbot_crm.attempt import mapping_rows
 from wagtail_chatbot_crm.mapping import find_conflicts
-from wagtail_chatbot_crm.models import Preset, StaticValue
+from wagtail_chatbot_crm.models import Chatbot, Preset, StaticValue
 from wagtail_chatbot_crm.payload import LeadData, build_body
 from wagtail_chatbot_crm.presets import (
     CrmPreset,
@@ -268,3 +268,21 @@ def test_the_generic_preset_leaves_the_settings_alone(make_chatbot):
         "bearer",
     )
     assert chatbot.field_mappings.get().crm_field == "mine"
+
+
+def test_a_sites_own_preset_can_be_chosen_in_the_editor(admin_client):
+    register_preset(
+        CrmPreset(
+            key="acme_editor",
+            label="Acme (site preset)",
+            url="https://api.acme.example/leads",
+        )
+    )
+    page = admin_client.get(ADD_URL).content.decode()
+    assert '<option value="acme_editor">Acme (site preset)</option>' in page
+    response = admin_client.post(
+        ADD_URL,
+        form_data(preset="acme_editor", webhook_url="https://api.acme.example/leads"),
+    )
+    assert response.status_code == 302
+    assert Chatbot.objects.get().preset == "acme_editor"

@@ -71,6 +71,13 @@ class Preset(models.TextChoices):
     ZAPIER = "zapier", _("Zapier / Make / n8n catch hook")
 
 
+def preset_choices() -> list[tuple[str, str]]:
+    """The registered presets (``presets``), a site's own included."""
+    from .presets import all_presets
+
+    return [(preset.key, preset.label) for preset in all_presets()]
+
+
 def requirement_field(name: str) -> models.CharField:
     """The chatbot setting that asks for a contact field, or not."""
     field = CONTACT_BY_NAME[name]
@@ -166,7 +173,7 @@ class Chatbot(ClusterableModel):
     preset = models.CharField(
         _("CRM"),
         max_length=20,
-        choices=Preset.choices,
+        choices=preset_choices,
         default=Preset.GENERIC,
         help_text=_("Which CRM receives the leads."),
     )
