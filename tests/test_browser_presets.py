@@ -111,7 +111,7 @@ def test_declining_keeps_the_editors_rows_and_a_placeholder_blocks_saving(
 def test_load_fields_offers_the_crms_fields_in_every_mapping_row(
     admin_page, live_server, screenshot, make_chatbot
 ):
-    from tests.crm_emulators import EMULATORS
+    from crm_inbox.emulators import EMULATORS
 
     hubspot = EMULATORS["hubspot"]().start()
     try:

@@ -2,7 +2,7 @@
 
 import pytest
 
-from tests.crm_emulators import EMULATORS
+from crm_inbox.emulators import EMULATORS
 from tests.test_preset_contracts import connect
 from wagtail_chatbot_crm.crm_fields import CrmField, CrmFieldsError, load_crm_fields
 

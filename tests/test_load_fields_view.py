@@ -3,7 +3,7 @@
 import pytest
 from django.urls import reverse
 
-from tests.crm_emulators import EMULATORS
+from crm_inbox.emulators import EMULATORS
 from tests.test_admin import form_data
 from tests.test_connection_view import JSON, client_for, staff_user
 

@@ -13,7 +13,7 @@ from django.db import connection
 from django.test import TestCase
 from django.utils import timezone
 
-from tests.crm_emulators import Zoho
+from crm_inbox.emulators import Zoho
 from tests.test_preset_contracts import connect, submit
 from wagtail_chatbot_crm import delivery, oauth, tasks
 from wagtail_chatbot_crm.errors import TokenError
@@ -122,7 +122,7 @@ class TestTokenCache:
 
 
 def _always_refuse(headers):
-    from tests.crm_emulators import Answer
+    from crm_inbox.emulators import Answer
 
     raise Answer(401, {"code": "INVALID_TOKEN", "message": "invalid oauth token"})
 

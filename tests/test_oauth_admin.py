@@ -5,7 +5,7 @@ import pytest
 from django.core.cache import cache
 from django.urls import reverse
 
-from tests.crm_emulators import Zoho
+from crm_inbox.emulators import Zoho
 from tests.test_admin import ADD_URL, edit_url, form_data
 from tests.test_connection_view import JSON, connection_url
 from wagtail_chatbot_crm.models import Chatbot, OAuthToken

@@ -1,10 +1,11 @@
 """Each preset against an emulator of its CRM, through the real delivery code.
 
-The emulators (``tests/crm_emulators.py``) check what each vendor documents:
-method, path, authentication header, content type and body shape. A preset
-applied to a chatbot, with its host pointed at the emulator, must deliver a
-lead to Synced, update rather than duplicate a returning visitor where the
-CRM has an upsert, and tell the editor in plain words what went wrong.
+The emulators (``example_site/crm_inbox/emulators.py``) check what each
+vendor documents: method, path, authentication header, content type and
+body shape. A preset applied to a chatbot, with its host pointed at the
+emulator, must deliver a lead to Synced, update rather than duplicate a
+returning visitor where the CRM has an upsert, and tell the editor in plain
+words what went wrong.
 """
 
 import json
@@ -14,7 +15,7 @@ import pytest
 from django.test import TestCase
 from django.urls import reverse
 
-from tests.crm_emulators import EMULATORS
+from crm_inbox.emulators import EMULATORS
 from wagtail_chatbot_crm import delivery, tasks
 from wagtail_chatbot_crm.leads import record_lead
 from wagtail_chatbot_crm.models import FieldRequirement, SyncStatus

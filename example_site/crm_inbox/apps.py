@@ -9,3 +9,8 @@ class CrmInboxConfig(AppConfig):
     name = "crm_inbox"
     verbose_name = "Demo CRM inbox"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        from .demo_crms import register_demo_presets
+
+        register_demo_presets()

@@ -19,6 +19,11 @@ WAGTAIL_CHATBOT_CRM = {
     "ALLOW_HTTP": True,
     "ALLOWED_NETWORKS": ["127.0.0.0/8", "::1/128"],
 }
+# The demo HubSpot and Zoho that run_demo starts, for the "Demo …" presets.
+DEMO_CRM_PORTS = {
+    "hubspot": int(os.environ.get("DEMO_HUBSPOT_PORT", "8001")),
+    "zoho": int(os.environ.get("DEMO_ZOHO_PORT", "8002")),
+}
 # DEMO_RETRY_SCHEDULE=5,5,5 make demo: watch a failing lead reach Failed in
 # seconds instead of two hours.
 if os.environ.get("DEMO_RETRY_SCHEDULE"):

@@ -7,6 +7,8 @@ import time
 
 from django.core.management.base import BaseCommand
 
+from crm_inbox.demo_crms import start_emulators
+
 # Huey polls an idle queue with a growing wait, up to 10 s by default; a short
 # cap keeps "submit → CRM" well under a second.
 CONSUMER_FLAGS = [
@@ -27,6 +29,7 @@ class Command(BaseCommand):
         # Stop the children on SIGTERM too, not only on Ctrl-C.
         signal.signal(signal.SIGTERM, signal.default_int_handler)
         manage = [sys.executable, "manage.py"]
+        emulators = self.start_emulators()
         processes = [
             subprocess.Popen([*manage, "run_huey", *CONSUMER_FLAGS]),
             subprocess.Popen([*manage, "runserver", "--noreload", addrport]),
@@ -43,6 +46,8 @@ class Command(BaseCommand):
         except KeyboardInterrupt:
             pass
         finally:
+            for emulator in emulators:
+                emulator.stop()
             for process in processes:
                 if process.poll() is None:
                     process.send_signal(signal.SIGINT)
@@ -51,3 +56,20 @@ class Command(BaseCommand):
                     process.wait(timeout=10)
                 except subprocess.TimeoutExpired:
                     process.kill()
+
+    def start_emulators(self) -> list:
+        """The demo HubSpot and Zoho, for the "Demo …" presets."""
+        try:
+            emulators = start_emulators()
+        except OSError as exc:
+            self.stderr.write(
+                f"The demo HubSpot and Zoho could not start ({exc}); set "
+                "DEMO_CRM_PORTS to free ports to try those presets."
+            )
+            return []
+        for emulator in emulators:
+            self.stdout.write(
+                f"Demo {type(emulator).__name__} listening at "
+                f"http://127.0.0.1:{emulator.server_address[1]}/"
+            )
+        return emulators

@@ -1,12 +1,16 @@
-"""Local emulators of the CRMs' lead endpoints, for the presets' contract tests.
+"""Local emulators of the CRMs' lead endpoints: the presets' contract tests
+run against them, and ``run_demo`` serves two as "Demo HubSpot" and "Demo
+Zoho".
 
 Each is a real HTTP server on 127.0.0.1 written from the vendor's documented
 requests and answers (the pages cited in ``wagtail_chatbot_crm.presets``):
 it checks the method, path, authentication header, content type and the
 body's required shape, keeps the records it was sent, and answers as the
-vendor does, with its success and error bodies.
+vendor does, with its success and error bodies. ``GET /`` lists the records
+it keeps, for a person to look at.
 """
 
+import html
 import json
 import threading
 import time
@@ -42,8 +46,8 @@ class Emulator(ThreadingHTTPServer):
     # The token endpoint's answer to a refresh token it does not know.
     refusal = (400, {"error": "invalid_grant"})
 
-    def __init__(self):
-        super().__init__(("127.0.0.1", 0), _Handler)
+    def __init__(self, port: int = 0):
+        super().__init__(("127.0.0.1", port), _Handler)
         self.records: dict[str, dict] = {}
         self.next_id = 1
         self.requests = 0
@@ -142,6 +146,9 @@ class _Handler(BaseHTTPRequestHandler):
 
     def do_GET(self):
         server: Emulator = self.server
+        if self.path == "/":
+            self.records_page()
+            return
         try:
             if not server.fields_path or self.path != server.fields_path:
                 raise Answer(404, {"message": "Not found"})
@@ -167,6 +174,28 @@ class _Handler(BaseHTTPRequestHandler):
         except Answer as answer:
             status, body = answer.status, answer.body
         self.answer(status, body)
+
+    def records_page(self):
+        server: Emulator = self.server
+        with server.lock:
+            records = [dict(record) for record in server.records.values()]
+        rows = "".join(
+            f"<tr><td>{html.escape(str(record.pop('id')))}</td>"
+            f"<td><pre>{html.escape(json.dumps(record, indent=2))}</pre></td></tr>"
+            for record in records
+        )
+        page = (
+            f"<!doctype html><title>{type(server).__name__} emulator</title>"
+            f"<h1>{type(server).__name__} emulator: {len(records)} record(s)</h1>"
+            f"<p>{server.requests} lead request(s), {server.token_requests} "
+            "access token(s) given.</p>"
+            f"<table><tr><th>id</th><th>fields</th></tr>{rows}</table>"
+        ).encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "text/html; charset=utf-8")
+        self.send_header("Content-Length", str(len(page)))
+        self.end_headers()
+        self.wfile.write(page)
 
     def token(self, raw: bytes) -> tuple[int, object]:
         server: Emulator = self.server
