@@ -189,3 +189,48 @@ def test_the_lead_page_shows_the_record_and_what_a_2xx_does_not_prove(
             crm.stop()
         page = admin_client.get(reverse("chatbot_crm_admin:lead", args=[lead.pk]))
         assert shown in page.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("key", "webhook_url", "expected"),
+    [
+        (
+            "pipedrive",
+            "https://acme.pipedrive.com/api/v2/persons",
+            "https://acme.pipedrive.com/person/42",
+        ),
+        (
+            "activecampaign",
+            "https://acme.api-us1.com/api/3/contact/sync",
+            "https://acme.activehosted.com/app/contacts/42",
+        ),
+        (
+            "freshsales",
+            "https://acme-sales.myfreshworks.com/crm/sales/api/contacts/upsert",
+            "https://acme-sales.myfreshworks.com/crm/sales/contacts/42",
+        ),
+        ("pipedrive", "https://<company>.pipedrive.com/api/v2/persons", ""),
+        ("pipedrive", "http://127.0.0.1:8001/api/v2/persons", ""),
+    ],
+)
+def test_the_record_page_in_the_crm(key, webhook_url, expected):
+    assert get_preset(key).record_url(webhook_url, "42") == expected
+
+
+def test_hubspot_and_zoho_records_have_no_link_without_an_account_id():
+    assert get_preset("hubspot").record_url is None
+    assert get_preset("zoho").record_url is None
+
+
+def test_the_lead_page_links_the_record_in_the_crm(admin_client, make_chatbot):
+    crm = EMULATORS["pipedrive"]().start()
+    crm.key = "pipedrive"
+    try:
+        chatbot = connect(make_chatbot, crm)
+        lead = deliver(submit(chatbot))
+    finally:
+        crm.stop()
+    chatbot.webhook_url = "https://acme.pipedrive.com/api/v2/persons"
+    chatbot.save()
+    page = admin_client.get(reverse("chatbot_crm_admin:lead", args=[lead.pk]))
+    assert 'href="https://acme.pipedrive.com/person/1"' in page.content.decode()

@@ -33,7 +33,7 @@ checked in November 2026:
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 from django.db import transaction
 from django.utils.functional import Promise
@@ -85,6 +85,11 @@ class CrmPreset:
     answer_record: Callable[[Any], tuple[str, bool | None]] | None = None
     # Said on a Synced lead's page when a 2xx does not prove the CRM kept it.
     answer_note: Promise | str = ""
+    # The record's page in the CRM's web app, from the webhook URL and the
+    # record id, where the vendor's address for it is stable and needs
+    # nothing but what the URL holds (not HubSpot's or Zoho's, which name
+    # an account id the app does not know).
+    record_url: Callable[[str, str], str] | None = None
     # Where the CRM lists its fields, on the webhook's host (Load fields),
     # how to read that answer into (name, label, required) triples, and what
     # goes before a field's name in a mapping row's CRM field.
@@ -119,6 +124,26 @@ def get_preset(key: str) -> CrmPreset:
 def registered_preset(key: str) -> CrmPreset | None:
     """The preset registered under ``key``, or ``None``."""
     return _registry.get(key)
+
+
+# --- Where a record is seen in the CRM -------------------------------------------
+
+
+def record_page(template: str) -> Callable[[str, str], str]:
+    """A ``record_url`` that puts the webhook host's first label (the
+    account's name, as in ``acme.pipedrive.com``) and the record id into
+    ``template``."""
+
+    def url(webhook_url: str, record_id: str) -> str:
+        host = urlsplit(webhook_url).hostname or ""
+        account = host.split(".", 1)[0]
+        if not account.isalpha() and not account.replace("-", "").isalnum():
+            return ""  # no account name (an address, a placeholder)
+        if not record_id or account.isdigit():
+            return ""
+        return template.format(account=account, id=quote(str(record_id), safe=""))
+
+    return url
 
 
 # --- What a 2xx answer may still say went wrong ----------------------------------
@@ -452,6 +477,7 @@ register_preset(
 register_preset(
     CrmPreset(
         key=Preset.PIPEDRIVE,
+        record_url=record_page("https://{account}.pipedrive.com/person/{id}"),
         vendor="Pipedrive",
         fields_path="/api/v2/personFields?include_fields=required_fields",
         read_fields=pipedrive_fields,
@@ -578,6 +604,7 @@ register_preset(
 register_preset(
     CrmPreset(
         key=Preset.ACTIVECAMPAIGN,
+        record_url=record_page("https://{account}.activehosted.com/app/contacts/{id}"),
         vendor="ActiveCampaign",
         fields_path="/api/3/fields?limit=100",
         read_fields=activecampaign_fields,
@@ -619,6 +646,9 @@ register_preset(
 register_preset(
     CrmPreset(
         key=Preset.FRESHSALES,
+        record_url=record_page(
+            "https://{account}.myfreshworks.com/crm/sales/contacts/{id}"
+        ),
         vendor="Freshsales",
         fields_path="/crm/sales/api/settings/contacts/fields",
         read_fields=freshsales_fields,

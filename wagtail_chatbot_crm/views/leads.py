@@ -264,13 +264,19 @@ class LeadDetailView(LeadAdminMixin, TemplateView):
     def get_context_data(self, **kwargs):
         lead = self.lead
         context = super().get_context_data(**kwargs)
+        preset = registered_preset(lead.chatbot.preset)
+        attempts = list(lead.attempts.order_by("-started_at", "-pk"))
+        for attempt in attempts:
+            attempt.record_link = ""
+            if attempt.crm_record_id and preset and preset.record_url:
+                attempt.record_link = preset.record_url(
+                    lead.chatbot.webhook_url, attempt.crm_record_id
+                )
         context.update(
             lead=lead,
-            attempts=lead.attempts.order_by("-started_at", "-pk"),
+            attempts=attempts,
             status_icon=STATUS_ICONS.get(lead.sync_status, "help"),
-            answer_note=getattr(
-                registered_preset(lead.chatbot.preset), "answer_note", ""
-            ),
+            answer_note=getattr(preset, "answer_note", ""),
             can_retry=can_retry_leads(self.request.user),
             fields=[
                 (_("Name"), lead.name),
