@@ -1,10 +1,16 @@
 """Load fields from the CRM, against the emulators of each vendor."""
 
 import pytest
+from django.core.cache import cache
 
 from crm_inbox.emulators import EMULATORS
 from tests.test_preset_contracts import connect
-from wagtail_chatbot_crm.crm_fields import CrmField, CrmFieldsError, load_crm_fields
+from wagtail_chatbot_crm.crm_fields import (
+    CrmField,
+    CrmFieldsError,
+    cached_crm_fields,
+    load_crm_fields,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -109,3 +115,32 @@ def test_a_missing_url_is_told(make_chatbot):
     chatbot = make_chatbot(preset="hubspot", webhook_url="")
     with pytest.raises(CrmFieldsError, match="Enter the webhook URL first"):
         load_crm_fields(chatbot)
+
+
+def test_pipedrive_fields_are_read_page_after_page(make_chatbot):
+    crm = EMULATORS["pipedrive"]().start()
+    crm.key = "pipedrive"
+    crm.most_per_page = 1  # two fields, two pages
+    try:
+        chatbot = connect(make_chatbot, crm)
+        assert load_crm_fields(chatbot) == EXPECTED["pipedrive"]
+    finally:
+        crm.stop()
+    assert crm.field_requests == 2
+
+
+def test_loaded_fields_are_kept_briefly_for_the_same_settings(make_chatbot):
+    cache.clear()
+    crm = EMULATORS["hubspot"]().start()
+    crm.key = "hubspot"
+    try:
+        chatbot = connect(make_chatbot, crm)
+        first = cached_crm_fields(chatbot)
+        assert cached_crm_fields(chatbot) == first
+        assert crm.field_requests == 1
+        chatbot.bearer_token = "another-token"  # other settings: asked again
+        with pytest.raises(CrmFieldsError):
+            cached_crm_fields(chatbot)
+        assert crm.field_requests == 2
+    finally:
+        crm.stop()

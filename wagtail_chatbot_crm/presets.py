@@ -30,6 +30,7 @@ checked in November 2026:
 - Zapier catch hooks: https://help.zapier.com/hc/en-us/articles/8496288690317
 """
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -96,6 +97,9 @@ class CrmPreset:
     fields_path: str = ""
     read_fields: Callable[[Any], list[tuple[str, str, bool]]] | None = None
     fields_prefix: str = ""
+    # Given a page of the fields answer and its path, the next page's path
+    # (None: that was the last).
+    fields_next: Callable[[Any, str], str | None] | None = None
     # Checks a chatbot's settings against what the CRM needs; returns
     # messages by field name (none when all is well).
     check: Callable[[Chatbot], dict[str, str]] | None = None
@@ -228,6 +232,15 @@ def pipedrive_fields(data) -> list[tuple[str, str, bool]]:
         )
         for item in data["data"]
     ]
+
+
+def pipedrive_next_fields(data, path: str) -> str | None:
+    """API v2 pages by cursor: ``additional_data.next_cursor`` until none."""
+    cursor = (data.get("additional_data") or {}).get("next_cursor")
+    if not cursor:
+        return None
+    path = re.sub(r"&cursor=[^&]*", "", path)
+    return f"{path}&cursor={quote(str(cursor), safe='')}"
 
 
 # ActiveCampaign's fields API lists custom fields only; these are the
@@ -479,7 +492,8 @@ register_preset(
         key=Preset.PIPEDRIVE,
         record_url=record_page("https://{account}.pipedrive.com/person/{id}"),
         vendor="Pipedrive",
-        fields_path="/api/v2/personFields?include_fields=required_fields",
+        fields_path="/api/v2/personFields?include_fields=required_fields&limit=500",
+        fields_next=pipedrive_next_fields,
         read_fields=pipedrive_fields,
         fields_prefix="",
         answer_record=pipedrive_record,

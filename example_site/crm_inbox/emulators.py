@@ -57,6 +57,7 @@ class Emulator(ThreadingHTTPServer):
         self.access_tokens: set[str] = set()
         self.token_requests = 0
         self.token_delay = 0.0
+        self.field_requests = 0
         self.thread = threading.Thread(
             target=self.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
         )
@@ -120,6 +121,10 @@ class Emulator(ThreadingHTTPServer):
         self.records[key] = {"id": record_id, **fields}
         return record_id, True
 
+    def fields_answer(self, query: dict[str, list[str]]) -> object:
+        """The answer to a request for the fields (one page of them)."""
+        return self.fields
+
     # Subclasses:
     def check_auth(self, headers) -> None:
         raise NotImplementedError
@@ -150,10 +155,18 @@ class _Handler(BaseHTTPRequestHandler):
             self.records_page()
             return
         try:
-            if not server.fields_path or self.path != server.fields_path:
+            asked, listed = urlsplit(self.path), urlsplit(server.fields_path)
+            query = parse_qs(asked.query)
+            if (
+                not server.fields_path
+                or asked.path != listed.path
+                or any(query.get(k) != v for k, v in parse_qs(listed.query).items())
+            ):
                 raise Answer(404, {"message": "Not found"})
+            with server.lock:
+                server.field_requests += 1
             server.check_auth(self.headers)
-            status, body = 200, server.fields
+            status, body = 200, server.fields_answer(query)
         except Answer as answer:
             status, body = answer.status, answer.body
         self.answer(status, body)
@@ -419,6 +432,9 @@ class Pipedrive(Emulator):
 
     path = "/api/v2/persons"
     fields_path = "/api/v2/personFields?include_fields=required_fields"
+    # API v2 pages lists by cursor, at most 500 items a page:
+    # https://developers.pipedrive.com/docs/api/v1/PersonFields
+    most_per_page = 500
     fields = {
         "success": True,
         "data": [
@@ -442,6 +458,17 @@ class Pipedrive(Emulator):
                 401,
                 {"success": False, "error": "unauthorized access", "errorCode": 401},
             )
+
+    def fields_answer(self, query):
+        limit = min(int(query.get("limit", ["100"])[0]), self.most_per_page)
+        start = int(query.get("cursor", ["0"])[0])
+        items = self.fields["data"][start : start + limit]
+        more = start + limit < len(self.fields["data"])
+        return {
+            "success": True,
+            "data": items,
+            "additional_data": {"next_cursor": str(start + limit) if more else None},
+        }
 
     def receive(self, headers, raw):
         person = json_body(headers, raw)

@@ -32,7 +32,7 @@ from wagtail.permission_policies import ModelPermissionPolicy
 
 from .. import ratelimit
 from ..attempt import attempt_for, endpoint_for
-from ..crm_fields import CrmFieldsError, load_crm_fields
+from ..crm_fields import CrmFieldsError, cached_crm_fields
 from ..forms import SecretField, row_deleted, url_host
 from ..models import Chatbot
 from ..payload import LeadData
@@ -357,7 +357,7 @@ def load_fields(form: BaseForm) -> TestResult:
     if chatbot is None:
         return refusal
     try:
-        fields = load_crm_fields(chatbot)
+        fields = cached_crm_fields(chatbot)
     except CrmFieldsError as exc:
         return TestResult(False, redact(str(exc), secrets))
     prefix = registered_preset(chatbot.preset).fields_prefix
