@@ -51,6 +51,13 @@ def test_choosing_hubspot_fills_the_settings_and_rows(
     expect(page.locator("#id_bearer_token")).to_be_visible()
     expect(page.locator("#id_api_key")).to_be_hidden()
     expect(page.locator("#id_basic_password")).to_be_hidden()
+    # Their labels and "For …" help go with them.
+    expect(page.locator("#id_bearer_token-label")).to_be_visible()
+    expect(page.locator("#id_api_key_header-label")).to_be_hidden()
+    expect(page.locator("#id_basic_username-label")).to_be_hidden()
+    basic_help = page.locator("#tab-crm_integration").get_by_text("For “Basic auth”.")
+    expect(basic_help).to_have_count(1)
+    expect(basic_help).to_be_hidden()
     steps = page.locator("[data-chatbot-preset-steps]")
     expect(steps).to_contain_text("crm.objects.contacts.write")
     expect(steps).to_contain_text("updates the existing contact")
@@ -144,3 +151,39 @@ def test_load_fields_offers_the_crms_fields_in_every_mapping_row(
         assert chatbot.bearer_token not in page.content()
     finally:
         hubspot.stop()
+
+
+def test_choosing_zoho_shows_the_oauth2_fields(
+    admin_page, live_server, screenshot, make_chatbot
+):
+    page = admin_page
+    chatbot = make_chatbot()
+    page.goto(editor_url(live_server, chatbot))
+    page.get_by_role("tab", name="CRM integration").click()
+    page.on("dialog", lambda dialog: dialog.accept())
+    page.select_option("#id_preset", "zoho")
+
+    expect(page.locator("#id_auth_type")).to_have_value("oauth2")
+    expect(page.locator("#id_oauth_token_url")).to_have_value(
+        "https://accounts.zoho.com/oauth/v2/token"
+    )
+    expect(page.locator("#id_oauth_header_prefix")).to_have_value("Zoho-oauthtoken")
+    for name in ("client_id", "client_secret", "refresh_token"):
+        expect(page.locator(f"#id_oauth_{name}")).to_be_visible()
+    expect(page.locator("#id_bearer_token")).to_be_hidden()
+    expect(page.locator("#id_api_key")).to_be_hidden()
+    expect(page.locator("[data-chatbot-preset-steps]")).to_contain_text("Self Client")
+    screenshot(
+        "preset-zoho-oauth2",
+        page.locator("#panel-child-crm_integration-authentication-section"),
+    )
+
+    page.fill("#id_oauth_client_id", "1000.CLIENT")
+    page.fill("#id_oauth_client_secret", "zoho-client-secret-value")
+    page.fill("#id_oauth_refresh_token", "1000.zoho-refresh-token-value")
+    page.get_by_role("button", name="Save").first.click()
+    expect(page.locator(".messages")).to_contain_text("updated")
+    chatbot = Chatbot.objects.get(pk=chatbot.pk)
+    assert chatbot.auth_type == "oauth2"
+    assert chatbot.oauth_refresh_token == "1000.zoho-refresh-token-value"
+    assert "zoho-refresh-token-value" not in page.content()

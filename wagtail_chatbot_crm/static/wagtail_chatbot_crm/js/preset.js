@@ -15,8 +15,10 @@
     return document.getElementById(id);
   }
 
+  // A field's panel: its label, help text and input (Wagtail's
+  // ``w-panel__wrapper``).
   function wrapper(input) {
-    return input ? input.closest("[data-field-wrapper]") : null;
+    return input ? input.closest(".w-panel__wrapper") : null;
   }
 
   function setValue(input, value) {
@@ -39,13 +41,28 @@
       return;
     }
     const chosen = authFields[authType.value] || [];
+    const rows = new Set();
     Object.keys(authFields).forEach(function (type) {
       authFields[type].forEach(function (name) {
         const field = wrapper(byId("id_" + name));
         if (field) {
           field.hidden = chosen.indexOf(name) === -1;
+          const row = field.parentElement.closest(".w-field-row");
+          if (row) {
+            rows.add(row);
+          }
         }
       });
+    });
+    // A row of fields (with its "For …" help) goes when all its fields go.
+    rows.forEach(function (row) {
+      const fields = Array.from(row.children);
+      const outer = wrapper(row);
+      if (outer) {
+        outer.hidden = fields.every(function (field) {
+          return field.hidden;
+        });
+      }
     });
   }
 
