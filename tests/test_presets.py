@@ -286,3 +286,13 @@ def test_a_sites_own_preset_can_be_chosen_in_the_editor(admin_client):
     )
     assert response.status_code == 302
     assert Chatbot.objects.get().preset == "acme_editor"
+
+
+@pytest.mark.parametrize("key", [choice.value for choice in Preset])
+def test_every_preset_links_its_page_in_docs_crm(key):
+    from pathlib import Path
+
+    guide = get_preset(key).guide_url
+    assert guide.startswith(presets.GUIDES)
+    page = Path(__file__).resolve().parent.parent / "docs" / "crm"
+    assert (page / guide.removeprefix(presets.GUIDES)).is_file()

@@ -106,6 +106,7 @@ def preset_for_editor(preset) -> dict:
         "steps": [str(step) for step in preset.setup_steps],
         "duplicates": str(preset.duplicates),
         "docs_url": preset.docs_url,
+        "guide_url": preset.guide_url,
     }
 
 

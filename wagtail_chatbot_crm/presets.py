@@ -78,6 +78,8 @@ class CrmPreset:
     # What a returning visitor (the same email again) causes.
     duplicates: Promise | str = ""
     docs_url: str = ""
+    # This project's page on the CRM (docs/crm/ in the repository).
+    guide_url: str = ""
     # Reads the CRM's JSON answer to a 2xx for an error about the record
     # (a batch answer's per-record error); returns its message, or "".
     answer_error: Callable[[Any], str] | None = None
@@ -112,6 +114,11 @@ class CrmPreset:
 
 
 _registry: dict[str, CrmPreset] = {}
+
+# Where docs/crm/ is published (the project's repository).
+GUIDES = (
+    "https://github.com/wagtail-chatbot-crm/wagtail-chatbot-crm/blob/main/docs/crm/"
+)
 
 
 def register_preset(preset: CrmPreset) -> CrmPreset:
@@ -342,6 +349,7 @@ S = MappingSource
 register_preset(
     CrmPreset(
         key=Preset.GENERIC,
+        guide_url=GUIDES + "generic.md",
         label=Preset.GENERIC.label,
         setup_steps=(
             _("Paste the address your system receives leads at."),
@@ -361,6 +369,7 @@ register_preset(
 register_preset(
     CrmPreset(
         key=Preset.ZAPIER,
+        guide_url=GUIDES + "zapier.md",
         vendor="Zapier",
         answer_note=_(
             "Zapier answers 200 on receipt, even when the Zap is off: its "
@@ -393,6 +402,7 @@ register_preset(
 register_preset(
     CrmPreset(
         key=Preset.SALESFORCE,
+        guide_url=GUIDES + "salesforce.md",
         vendor="Salesforce",
         answer_note=_(
             "Salesforce's Web-to-Lead answers 200 whatever it does with a "
@@ -445,6 +455,7 @@ register_preset(
 register_preset(
     CrmPreset(
         key=Preset.HUBSPOT,
+        guide_url=GUIDES + "hubspot.md",
         vendor="HubSpot",
         fields_path="/crm/v3/properties/contacts",
         read_fields=hubspot_fields,
@@ -490,6 +501,7 @@ register_preset(
 register_preset(
     CrmPreset(
         key=Preset.PIPEDRIVE,
+        guide_url=GUIDES + "pipedrive.md",
         record_url=record_page("https://{account}.pipedrive.com/person/{id}"),
         vendor="Pipedrive",
         fields_path="/api/v2/personFields?include_fields=required_fields&limit=500",
@@ -561,6 +573,7 @@ def zoho_check(chatbot: Chatbot) -> dict[str, str]:
 register_preset(
     CrmPreset(
         key=Preset.ZOHO,
+        guide_url=GUIDES + "zoho.md",
         vendor="Zoho",
         fields_path="/crm/v8/settings/fields?module=Leads",
         read_fields=zoho_fields,
@@ -618,6 +631,7 @@ register_preset(
 register_preset(
     CrmPreset(
         key=Preset.ACTIVECAMPAIGN,
+        guide_url=GUIDES + "activecampaign.md",
         record_url=record_page("https://{account}.activehosted.com/app/contacts/{id}"),
         vendor="ActiveCampaign",
         fields_path="/api/3/fields?limit=100",
@@ -660,6 +674,7 @@ register_preset(
 register_preset(
     CrmPreset(
         key=Preset.FRESHSALES,
+        guide_url=GUIDES + "freshsales.md",
         record_url=record_page(
             "https://{account}.myfreshworks.com/crm/sales/contacts/{id}"
         ),

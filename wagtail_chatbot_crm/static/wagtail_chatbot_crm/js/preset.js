@@ -136,17 +136,26 @@
       note.textContent = preset.duplicates;
       nodes.push(note);
     }
-    if (preset.docs_url) {
+    const links = document.createElement("p");
+    [
+      [preset.guide_url, "[data-chatbot-preset-guide-label]"],
+      [preset.docs_url, "[data-chatbot-preset-docs-label]"],
+    ].forEach(function (pair) {
+      if (!pair[0]) {
+        return;
+      }
       const link = document.createElement("a");
-      link.href = preset.docs_url;
+      link.href = pair[0];
       link.target = "_blank";
       link.rel = "noopener noreferrer";
-      link.textContent = container.querySelector(
-        "[data-chatbot-preset-docs-label]",
-      ).content.textContent;
-      const paragraph = document.createElement("p");
-      paragraph.appendChild(link);
-      nodes.push(paragraph);
+      link.textContent = container.querySelector(pair[1]).content.textContent;
+      if (links.childNodes.length) {
+        links.appendChild(document.createTextNode(" · "));
+      }
+      links.appendChild(link);
+    });
+    if (links.childNodes.length) {
+      nodes.push(links);
     }
     box.replaceChildren.apply(box, nodes);
   }
