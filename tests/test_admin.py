@@ -182,7 +182,8 @@ def test_http_url_is_refused_unless_allowed(admin_client, settings):
     assert response.status_code == 200
     assert response.context["form"].errors["webhook_url"] == [
         "Use an https:// address. Plain http:// would send leads and credentials "
-        "unencrypted."
+        "unencrypted. (For a receiver on your own machine during development, a "
+        'developer can set WAGTAIL_CHATBOT_CRM["ALLOW_HTTP"] = True.)'
     ]
 
 
@@ -481,3 +482,14 @@ def test_a_header_named_like_a_key_is_stored_secret_and_masked(admin_client):
     assert header.value == HEADER_SECRET
     html = admin_client.get(edit_url(header.chatbot)).content.decode()
     assert HEADER_SECRET not in html
+
+
+def test_saving_a_url_with_sync_off_warns_that_leads_will_wait(admin_client):
+    response = admin_client.post(
+        ADD_URL,
+        form_data(crm_enabled="", webhook_url="https://crm.example.com/hook"),
+        follow=True,
+    )
+    assert "has a webhook URL but CRM sync is off" in response.content.decode()
+    response = admin_client.post(ADD_URL, form_data(slug="on", name="On"), follow=True)
+    assert "CRM sync is off" not in response.content.decode()

@@ -219,3 +219,11 @@ def test_widget_needs_no_per_visitor_token(make_chatbot):
     make_chatbot()
     html = render('{% chatbot_widget "sales" %}')
     assert "csrfmiddlewaretoken" not in html
+
+
+def test_no_default_chatbot_chosen_renders_nothing_and_says_so_once(db, caplog):
+    with caplog.at_level(logging.WARNING):
+        assert render("{% chatbot_widget %}").strip() == ""
+        assert render("{% chatbot_widget %}").strip() == ""
+    assert caplog.text.count("no chatbot is chosen for this site") == 1
+    assert "Settings → Chatbot" in caplog.text

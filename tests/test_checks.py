@@ -20,7 +20,16 @@ def test_configured_site_passes(settings):
     assert check_settings(None) == []
 
 
-@pytest.mark.parametrize("configured", [{}, {"ENCRYPTION_KEYS": []}])
+@pytest.mark.parametrize(
+    "configured",
+    [
+        {},
+        {"ENCRYPTION_KEYS": []},
+        # os.environ.get() of an unset or empty variable, as the README has it
+        {"ENCRYPTION_KEYS": [None]},
+        {"ENCRYPTION_KEYS": [""]},
+    ],
+)
 def test_missing_key_is_an_error_that_says_how_to_make_one(settings, configured):
     settings.WAGTAIL_CHATBOT_CRM = configured
     [error] = check_encryption_keys(None)
@@ -79,3 +88,38 @@ def test_checks_run_through_django(settings):
 
     settings.WAGTAIL_CHATBOT_CRM = {}
     assert "wagtail_chatbot_crm.E001" in ids(run_checks())
+
+
+def test_an_unset_key_variable_stops_manage_py_with_the_check_not_a_traceback(
+    tmp_path,
+):
+    """A settings module written as the README says, with CHATBOT_CRM_KEY
+    unset: ``manage.py check`` names the setting and how to make a key."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    (tmp_path / "readme_settings.py").write_text(
+        "import os\n"
+        "from tests.settings import *  # noqa\n"
+        "WAGTAIL_CHATBOT_CRM = {\n"
+        "    'ENCRYPTION_KEYS': [os.environ.get('CHATBOT_CRM_KEY')],\n"
+        "}\n"
+    )
+    root = Path(__file__).resolve().parent.parent
+    env = {k: v for k, v in os.environ.items() if k != "CHATBOT_CRM_KEY"}
+    env.update(
+        DJANGO_SETTINGS_MODULE="readme_settings",
+        PYTHONPATH=os.pathsep.join([str(tmp_path), str(root)]),
+    )
+    done = subprocess.run(
+        [sys.executable, "-m", "django", "check"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode != 0
+    assert "wagtail_chatbot_crm.E001" in done.stderr
+    assert "Traceback" not in done.stderr

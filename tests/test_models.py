@@ -45,7 +45,8 @@ def test_webhook_url_must_be_https(settings):
     errors = errors_of(chatbot(webhook_url="http://crm.example.com/hook"))
     assert errors["webhook_url"] == [
         "Use an https:// address. Plain http:// would send leads and credentials "
-        "unencrypted."
+        "unencrypted. (For a receiver on your own machine during development, a "
+        'developer can set WAGTAIL_CHATBOT_CRM["ALLOW_HTTP"] = True.)'
     ]
     chatbot(webhook_url="https://crm.example.com/hook").full_clean()
 

@@ -230,3 +230,9 @@ def test_errors_that_quote_a_header_value_are_told_without_it(make):
         assert "tok_7Qz" not in text
         assert "position" not in text
     assert outcome.detail.startswith(type(exc).__name__)
+
+
+def test_a_refused_address_names_the_setting_that_allows_it():
+    outcome = classify_exception(AddressRefused("crm.internal", "10.0.0.5"))
+    assert "10.0.0.5" in outcome.message
+    assert 'WAGTAIL_CHATBOT_CRM["ALLOWED_NETWORKS"]' in outcome.message

@@ -7,23 +7,23 @@ from django.conf import settings
 from django.core.checks import Error, Tags, Warning, register
 
 from .conf import SETTINGS_NAME, crm_settings
-from .fields import DEVELOPMENT_KEY, GENERATE_KEY_COMMAND
+from .fields import DEVELOPMENT_KEY, GENERATE_KEY_COMMAND, configured_keys
 
 
 @register(Tags.security)
 def check_encryption_keys(app_configs, **kwargs):
     """An encryption key must be configured, valid, and not the published one."""
-    keys = crm_settings.ENCRYPTION_KEYS
-    if isinstance(keys, str):
-        keys = [keys]
+    keys = configured_keys()
     if not keys:
         return [
             Error(
-                f"{SETTINGS_NAME}['ENCRYPTION_KEYS'] is not set, so CRM credentials "
-                f"cannot be stored. Generate a key with: {GENERATE_KEY_COMMAND}",
+                f"{SETTINGS_NAME}['ENCRYPTION_KEYS'] is not set (or its "
+                "environment variable is empty), so CRM credentials cannot be "
+                f"stored or read. Generate a key with: {GENERATE_KEY_COMMAND}",
                 hint=(
-                    f"Set {SETTINGS_NAME} = {{'ENCRYPTION_KEYS': ['<key>']}}, reading "
-                    "the key from the environment rather than committing it."
+                    f"Set {SETTINGS_NAME} = {{'ENCRYPTION_KEYS': "
+                    "[os.environ.get('CHATBOT_CRM_KEY')]}} and give every web "
+                    "and consumer process the same CHATBOT_CRM_KEY."
                 ),
                 id="wagtail_chatbot_crm.E001",
             )

@@ -24,11 +24,18 @@ GENERATE_KEY_COMMAND = (
 )
 
 
-def get_fernet() -> MultiFernet:
-    """The MultiFernet built from the configured keys."""
+def configured_keys() -> list:
+    """``ENCRYPTION_KEYS`` as a list, without blank entries: a key read with
+    ``os.environ.get`` from an unset variable counts as not set."""
     keys = crm_settings.ENCRYPTION_KEYS
     if isinstance(keys, str):
         keys = [keys]
+    return [key for key in keys or () if key]
+
+
+def get_fernet() -> MultiFernet:
+    """The MultiFernet built from the configured keys."""
+    keys = configured_keys()
     if not keys:
         raise ImproperlyConfigured(
             "WAGTAIL_CHATBOT_CRM['ENCRYPTION_KEYS'] is empty, so secrets cannot "

@@ -185,7 +185,9 @@ def classify_exception(
     if isinstance(exc, AddressRefused):
         message = _(
             "The %(label)s points to %(address)s, a private or internal network "
-            "address, which is refused for safety. Use the CRM's public address."
+            "address, which is refused for safety. Use the CRM's public address. "
+            "(To reach a receiver on your own network during development, a "
+            'developer can list it in WAGTAIL_CHATBOT_CRM["ALLOWED_NETWORKS"].)'
         ) % {"label": label, "address": exc.address}
     elif isinstance(exc, InsecureURL):
         message = _(

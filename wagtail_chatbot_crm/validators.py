@@ -134,7 +134,9 @@ def validate_webhook_url(url: str) -> None:
         raise ValidationError(
             _(
                 "Use an https:// address. Plain http:// would send leads and "
-                "credentials unencrypted."
+                "credentials unencrypted. (For a receiver on your own machine "
+                "during development, a developer can set "
+                'WAGTAIL_CHATBOT_CRM["ALLOW_HTTP"] = True.)'
             ),
             code="https_required",
         )

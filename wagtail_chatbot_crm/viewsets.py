@@ -1,6 +1,7 @@
 """Admin viewsets: the Chatbot snippet editor."""
 
 from django import forms
+from django.contrib import messages
 from django.utils.decorators import method_decorator
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.debug import sensitive_post_parameters
@@ -27,15 +28,35 @@ from .panels import (
 from .permissions import CHANGE_CRM_SETTINGS as CRM
 
 
+class SyncOffWarningMixin:
+    """After a save, say so when a webhook URL is set but CRM sync is off:
+    otherwise the first leads stay Not sent and nobody knows why."""
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        chatbot = self.object
+        if chatbot.webhook_url and not chatbot.crm_enabled:
+            messages.warning(
+                self.request,
+                _(
+                    "“%(name)s” has a webhook URL but CRM sync is off: its leads "
+                    "are kept as “Not sent”. Tick “Enable CRM sync” on the CRM "
+                    "integration tab to send them."
+                )
+                % {"name": chatbot.name},
+            )
+        return response
+
+
 # The editor posts tokens, keys and passwords: keep them out of Django's
 # error reports.
 @method_decorator(sensitive_post_parameters(), name="dispatch")
-class ChatbotCreateView(CreateView):
+class ChatbotCreateView(SyncOffWarningMixin, CreateView):
     pass
 
 
 @method_decorator(sensitive_post_parameters(), name="dispatch")
-class ChatbotEditView(EditView):
+class ChatbotEditView(SyncOffWarningMixin, EditView):
     pass
 
 

@@ -12,7 +12,7 @@ register = template.Library()
 logger = logging.getLogger(__name__)
 
 # Each missing slug is logged once per process, not on every page view.
-_reported_missing: set[str] = set()
+_reported_missing: set = set()
 
 SENT_PARAMETER = "chatbot_sent"
 
@@ -43,10 +43,20 @@ def chatbot_widget(context, slug=None, inline=False):
     )
 
 
+# Stands for "no default chatbot chosen" among the reported slugs.
+_NO_DEFAULT = object()
+
+
 def _find_chatbot(slug, request):
     if slug is None:
         slug = _default_slug(request)
         if slug is None:
+            if _NO_DEFAULT not in _reported_missing:
+                _reported_missing.add(_NO_DEFAULT)
+                logger.warning(
+                    "{%% chatbot_widget %%}: no chatbot is chosen for this site "
+                    "in Settings → Chatbot; rendering nothing"
+                )
             return None
     chatbot = Chatbot.objects.live(slug)
     if chatbot is None and slug not in _reported_missing:
