@@ -107,6 +107,8 @@ HUEY = {
     "huey_class": "huey.SqliteHuey",
     "name": "example_site",
     "filename": os.environ.get("EXAMPLE_SITE_HUEY_DB", str(BASE_DIR / "huey.sqlite3")),
+    # Deliveries return nothing: no result store to fill.
+    "results": False,
     # djhuey would run tasks inline when DEBUG is on; the demo runs a consumer.
     "immediate": False,
     "consumer": {"workers": 2, "worker_type": "thread"},
