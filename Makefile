@@ -8,7 +8,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 MANAGE := cd example_site && ../$(BIN)/python manage.py
 
-.PHONY: demo test test-wagtail7 test-django6 smoke-django6 lint format install clean bench-throughput bench-latency bench-report bench-submit screenshots
+.PHONY: demo test test-scaleout test-wagtail7 test-django6 smoke-django6 lint format install clean bench-throughput bench-latency bench-report bench-submit screenshots
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -42,6 +42,12 @@ DEMO_TESTS := -q --ds=tests.demo.settings
 test: install $(AXE)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 	$(BIN)/python -m pytest $(DEMO_TESTS)
+	$(BIN)/python -m tests.scaleout.run
+
+# The delivery, claim and sweep tests on PostgreSQL and Redis servers of
+# their own (Debian's postgresql and redis-server packages).
+test-scaleout: install
+	$(BIN)/python -m tests.scaleout.run
 
 # The oldest Wagtail release line we support, in a virtualenv of its own.
 WAGTAIL7_VENV := .venv-wagtail7

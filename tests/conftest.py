@@ -19,10 +19,15 @@ from wagtail_chatbot_crm.models import Chatbot, FieldRequirement
 # The suite runs on tests.settings and its own test site; the example site's
 # own tests (tests/demo/) need the site's apps, so they run on its settings in
 # a pytest run of their own (`make test` runs both).
+# The scale-out checks (tests/scaleout/) run only on PostgreSQL and Redis
+# (`python -m tests.scaleout.run`, which `make test` runs too).
 if settings.SETTINGS_MODULE == "tests.demo.settings":
     collect_ignore_glob = ["test_*.py"]
-else:
+    collect_ignore = ["scaleout"]
+elif settings.SETTINGS_MODULE == "tests.scaleout.settings":
     collect_ignore = ["demo"]
+else:
+    collect_ignore = ["demo", "scaleout"]
 
 # Playwright's sync API runs an event loop in the test thread; Django's ORM,
 # used by the same tests to set up and check data, refuses to run beside one
@@ -146,7 +151,7 @@ class Consumer:
         root = Path(__file__).resolve().parent.parent
         env = {
             **os.environ,
-            "DJANGO_SETTINGS_MODULE": "tests.settings",
+            "DJANGO_SETTINGS_MODULE": os.environ["DJANGO_SETTINGS_MODULE"],
             "PYTHONPATH": str(root),
             "WCC_TEST_RUN_ID": settings.TEST_RUN_ID,
             "WCC_TEST_CRM_SETTINGS": json.dumps(crm_settings),

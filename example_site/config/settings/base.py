@@ -2,6 +2,9 @@
 
 import os
 from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -85,6 +88,25 @@ DATABASES = {
     }
 }
 
+# Scale-out: DATABASE_URL=postgres://user:password@host:5432/name switches
+# to PostgreSQL (pip install "wagtail-chatbot-crm[postgres]").
+if os.environ.get("DATABASE_URL"):
+    _db = urlsplit(os.environ["DATABASE_URL"])
+    if _db.scheme not in ("postgres", "postgresql"):
+        raise ImproperlyConfigured("DATABASE_URL must be a postgres:// URL.")
+    DATABASES = {
+        "default": {
+            "ENGINE": "django.db.backends.postgresql",
+            "NAME": unquote(_db.path.lstrip("/")),
+            "USER": unquote(_db.username or ""),
+            "PASSWORD": unquote(_db.password or ""),
+            "HOST": _db.hostname or "",
+            "PORT": _db.port or "",
+            "CONN_MAX_AGE": 60,
+            "CONN_HEALTH_CHECKS": True,
+        }
+    }
+
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = []
@@ -113,6 +135,19 @@ HUEY = {
     "immediate": False,
     "consumer": {"workers": 2, "worker_type": "thread"},
 }
+# Scale-out: REDIS_URL=redis://host:6379/0 switches the queue to Redis
+# (pip install "wagtail-chatbot-crm[redis]"), with a blocking dequeue, so
+# consumers on several machines share it.
+if os.environ.get("REDIS_URL"):
+    HUEY = {
+        "huey_class": "huey.RedisHuey",
+        "name": "example_site",
+        "url": os.environ["REDIS_URL"],
+        "blocking": True,
+        "results": False,
+        "immediate": False,
+        "consumer": {"workers": 2, "worker_type": "thread"},
+    }
 
 EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
 DEFAULT_FROM_EMAIL = "chatbot@example.com"
