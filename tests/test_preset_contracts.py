@@ -9,11 +9,13 @@ words what went wrong.
 """
 
 import json
+from datetime import timedelta
 from urllib.parse import urlsplit
 
 import pytest
 from django.test import TestCase
 from django.urls import reverse
+from django.utils import timezone
 
 from crm_inbox.emulators import EMULATORS
 from wagtail_chatbot_crm import delivery, tasks
@@ -234,3 +236,55 @@ def test_the_lead_page_links_the_record_in_the_crm(admin_client, make_chatbot):
     chatbot.save()
     page = admin_client.get(reverse("chatbot_crm_admin:lead", args=[lead.pk]))
     assert 'href="https://acme.pipedrive.com/person/1"' in page.content.decode()
+
+
+@pytest.mark.parametrize("key", sorted(set(EMULATORS) - {"salesforce"}))
+def test_a_rate_limited_lead_waits_as_long_as_the_crm_asks(make_chatbot, key):
+    # (Web-to-Lead has no 429: it drops what exceeds its daily limit.)
+    crm = EMULATORS[key]().start()
+    crm.key = key
+    crm.rate_limit(1, retry_after=240)
+    try:
+        chatbot = connect(make_chatbot, crm)
+        before = timezone.now()
+        lead = deliver(submit(chatbot))
+    finally:
+        crm.stop()
+    assert lead.sync_status == SyncStatus.RETRYING
+    assert lead.last_error == (
+        "The CRM is limiting how many requests it takes (HTTP 429)."
+    )
+    attempt = lead.attempts.get()
+    assert attempt.status_code == 429
+    # Four minutes, not the schedule's first minute.
+    assert lead.next_attempt_at >= before + timedelta(seconds=240)
+    assert crm.records == {}
+
+
+@pytest.mark.parametrize(
+    ("key", "said"),
+    [
+        # HubSpot's batch answer: HTTP 207 with the record in "errors".
+        ("hubspot", "Property values were not valid: email"),
+        ("activecampaign", "Email address is required"),
+        ("freshsales", "unique_identifier is missing"),
+    ],
+)
+def test_a_lead_without_the_upsert_key_is_refused_in_the_crms_words(
+    make_chatbot, key, said
+):
+    crm = EMULATORS[key]().start()
+    crm.key = key
+    try:
+        chatbot = connect(
+            make_chatbot,
+            crm,
+            ask_email=FieldRequirement.OPTIONAL,
+            ask_phone=FieldRequirement.REQUIRED,
+        )
+        lead = deliver(submit(chatbot, email=None, phone="+44 20 7946 0000"))
+    finally:
+        crm.stop()
+    assert lead.sync_status == SyncStatus.RETRYING
+    assert said in lead.last_error
+    assert crm.records == {}

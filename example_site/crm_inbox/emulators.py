@@ -21,10 +21,11 @@ from urllib.parse import parse_qs, urlsplit
 class Answer(Exception):
     """Stop handling and answer with this status and JSON body."""
 
-    def __init__(self, status: int, body=None):
+    def __init__(self, status: int, body=None, headers=None):
         super().__init__(status)
         self.status = status
         self.body = body
+        self.headers = headers or {}
 
 
 class Emulator(ThreadingHTTPServer):
@@ -45,6 +46,8 @@ class Emulator(ThreadingHTTPServer):
     token_lifetime = 3600
     # The token endpoint's answer to a refresh token it does not know.
     refusal = (400, {"error": "invalid_grant"})
+    # The vendor's answer when its rate limit is hit (HTTP 429).
+    limited = {"message": "Too Many Requests"}
 
     def __init__(self, port: int = 0):
         super().__init__(("127.0.0.1", port), _Handler)
@@ -58,6 +61,9 @@ class Emulator(ThreadingHTTPServer):
         self.token_requests = 0
         self.token_delay = 0.0
         self.field_requests = 0
+        # Lead requests still to answer with 429, and the Retry-After sent.
+        self.limit_left = 0
+        self.retry_after = 0
         self.thread = threading.Thread(
             target=self.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
         )
@@ -121,6 +127,11 @@ class Emulator(ThreadingHTTPServer):
         self.records[key] = {"id": record_id, **fields}
         return record_id, True
 
+    def rate_limit(self, requests: int, retry_after: int) -> None:
+        """Answer the next ``requests`` lead requests 429, with this
+        ``Retry-After`` (seconds)."""
+        self.limit_left, self.retry_after = requests, retry_after
+
     def fields_answer(self, query: dict[str, list[str]]) -> object:
         """The answer to a request for the fields (one page of them)."""
         return self.fields
@@ -183,9 +194,17 @@ class _Handler(BaseHTTPRequestHandler):
             server.check_auth(self.headers)
             with server.lock:
                 server.requests += 1
+                if server.limit_left:
+                    server.limit_left -= 1
+                    raise Answer(
+                        429,
+                        server.limited,
+                        {"Retry-After": str(server.retry_after)},
+                    )
                 status, body = server.receive(self.headers, raw)
         except Answer as answer:
-            status, body = answer.status, answer.body
+            self.answer(answer.status, answer.body, answer.headers)
+            return
         self.answer(status, body)
 
     def records_page(self):
@@ -219,17 +238,26 @@ class _Handler(BaseHTTPRequestHandler):
         form = {key: values[-1] for key, values in parse_qs(raw.decode()).items()}
         return server.grant(form)
 
-    def answer(self, status, body):
+    def answer(self, status, body, headers=None):
         payload = b"" if body is None else json.dumps(body).encode()
         self.send_response(status)
         self.send_header("Content-Type", "application/json;charset=UTF-8")
         self.send_header("Content-Length", str(len(payload)))
+        for name, value in (headers or {}).items():
+            self.send_header(name, value)
         self.end_headers()
         self.wfile.write(payload)
 
 
 class HubSpot(Emulator):
     """Contacts batch upsert, keyed by email (idProperty)."""
+
+    limited = {
+        "status": "error",
+        "message": "You have reached your secondly limit.",
+        "errorType": "RATE_LIMIT",
+        "policyName": "SECONDLY",
+    }
 
     path = "/crm/v3/objects/contacts/batch/upsert"
     fields_path = "/crm/v3/properties/contacts"
@@ -293,6 +321,13 @@ class Zoho(Emulator):
     from the accounts domain (https://www.zoho.com/crm/developer/docs/api/v8/refresh.html):
     a refresh token it does not know is answered ``invalid_code``, with
     HTTP 200."""
+
+    limited = {
+        "code": "TOO_MANY_REQUESTS",
+        "details": {},
+        "message": "too many requests",
+        "status": "error",
+    }
 
     path = "/crm/v8/Leads/upsert"
     token_path = "/oauth/v2/token"
@@ -398,6 +433,8 @@ class ActiveCampaign(Emulator):
 class Freshsales(Emulator):
     """contacts/upsert, matched on unique_identifier."""
 
+    limited = {"errors": {"code": 429, "message": ["Too many requests"]}}
+
     path = "/crm/sales/api/contacts/upsert"
     fields_path = "/crm/sales/api/settings/contacts/fields"
     fields = {
@@ -429,6 +466,12 @@ class Freshsales(Emulator):
 
 class Pipedrive(Emulator):
     """API v2 persons: creates a person every time (no upsert)."""
+
+    limited = {
+        "success": False,
+        "error": "Rate limit has been exceeded",
+        "errorCode": 429,
+    }
 
     path = "/api/v2/persons"
     fields_path = "/api/v2/personFields?include_fields=required_fields"
