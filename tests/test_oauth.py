@@ -72,7 +72,8 @@ class TestTokenCache:
     def test_a_token_about_to_expire_is_renewed_first(self, bot, zoho):
         synced(bot)
         OAuthToken.objects.filter(chatbot=bot).update(
-            expires_at=timezone.now() + timedelta(minutes=2)
+            expires_at=timezone.now() + timedelta(minutes=2),
+            renewed_at=timezone.now() - timedelta(minutes=58),
         )
         synced(bot, "grace@example.com")
         assert zoho.token_requests == 2
@@ -88,6 +89,7 @@ class TestTokenCache:
 
     def test_a_401_renews_the_token_once_within_the_same_try(self, bot, zoho):
         synced(bot)
+        in_use_for_a_while(bot)
         zoho.revoke_access_tokens()  # revoked in the CRM, or expired early
         lead = synced(bot, "grace@example.com")
         assert zoho.token_requests == 2
@@ -98,27 +100,109 @@ class TestTokenCache:
 
     def test_a_second_401_fails_the_try_without_asking_again(self, bot, zoho):
         synced(bot)
+        in_use_for_a_while(bot)
         zoho.check_auth = _always_refuse
         lead = deliver(submit(bot, email="grace@example.com"))
         assert lead.sync_status == SyncStatus.RETRYING
         assert lead.last_error.startswith("The CRM rejected the credentials (HTTP 401)")
         assert zoho.token_requests == 2
 
+    def test_a_401_to_a_fresh_token_is_told_not_renewed(self, bot, zoho):
+        # Zoho answers 401 OAUTH_SCOPE_MISMATCH to a token without the scope:
+        # a new token would be refused too, and spend the token allowance.
+        synced(bot)
+        zoho.check_auth = _always_refuse
+        for n in range(3):
+            lead = deliver(submit(bot, email=f"visitor{n}@example.com"))
+            assert lead.last_error.startswith(
+                "The CRM refused an access token it had just given (HTTP 401)"
+            )
+        assert zoho.token_requests == 1
+
+    def test_a_short_lived_token_serves_for_half_its_life(self, bot, zoho):
+        zoho.token_lifetime = 120  # shorter than the five minutes' margin
+        synced(bot)
+        synced(bot, "grace@example.com")
+        assert zoho.token_requests == 1
+
     def test_a_rotated_refresh_token_is_kept(self, bot, zoho):
-        grant = zoho.grant
-
-        def rotating(form):
-            status, body = grant(form)
-            zoho.refresh_token = "next-refresh-token"
-            return status, {**body, "refresh_token": "next-refresh-token"}
-
-        zoho.grant = rotating
+        rotating(zoho)
         synced(bot)
         bot = Chatbot.objects.get(pk=bot.pk)
-        assert bot.oauth_refresh_token == "next-refresh-token"
+        assert bot.oauth_refresh_token == "rotated-1"
         # The token got with the old one still serves.
         synced(bot, "grace@example.com")
         assert zoho.token_requests == 1
+
+
+def rotating(zoho):
+    """The emulator hands out a new refresh token with each access token,
+    and takes only the newest."""
+    grant = zoho.grant
+
+    def answer(form):
+        status, body = grant(form)
+        if status == 200:
+            zoho.refresh_token = f"rotated-{zoho.token_requests}"
+            body = {**body, "refresh_token": zoho.refresh_token}
+        return status, body
+
+    zoho.grant = answer
+
+
+@pytest.mark.django_db
+class TestSharedCredentials:
+    def test_a_worker_with_the_spent_refresh_token_takes_the_stored_one(
+        self, bot, zoho
+    ):
+        rotating(zoho)
+        stale_copy = Chatbot.objects.get(pk=bot.pk)  # loaded before rotation
+        first = TokenSource(Chatbot.objects.get(pk=bot.pk)).get()
+        assert Chatbot.objects.get(pk=bot.pk).oauth_refresh_token == "rotated-1"
+        # The other worker's copy still holds the spent token: it must not
+        # use it (the CRM would refuse) nor mark the chatbot refused.
+        assert TokenSource(stale_copy).get() == first
+        assert zoho.token_requests == 1
+        assert OAuthToken.objects.get(chatbot=bot).refused_at is None
+
+    def test_a_test_with_unsaved_credentials_stores_nothing(self, bot, zoho):
+        synced(bot)
+        stored = OAuthToken.objects.get(chatbot=bot)
+        rotating(zoho)
+        zoho.refresh_token = "typed-in-the-editor"
+        unsaved = Chatbot.objects.get(pk=bot.pk)
+        unsaved.oauth_refresh_token = "typed-in-the-editor"
+        assert TokenSource(unsaved, editing=True).get() == "1000.access.2"
+        saved = Chatbot.objects.get(pk=bot.pk)
+        assert saved.oauth_refresh_token == "emulator-refresh-token"
+        after = OAuthToken.objects.get(chatbot=bot)
+        assert (after.access_token, after.credentials, after.expires_at) == (
+            stored.access_token,
+            stored.credentials,
+            stored.expires_at,
+        )
+
+    def test_a_test_with_unsaved_credentials_asks_once_for_all_its_requests(
+        self, make_chatbot, zoho
+    ):
+        saved = connect(make_chatbot, zoho)
+        unsaved = Chatbot(
+            **{
+                field.name: getattr(saved, field.name)
+                for field in Chatbot._meta.concrete_fields
+                if field.name != "id"
+            }
+        )
+        tokens = TokenSource(unsaved, editing=True)
+        assert tokens.get() == tokens.get() == "1000.access.1"
+        assert zoho.token_requests == 1
+
+
+def in_use_for_a_while(chatbot):
+    """The stored token was got ten minutes ago."""
+    OAuthToken.objects.filter(chatbot=chatbot).update(
+        renewed_at=timezone.now() - timedelta(minutes=10)
+    )
 
 
 def _always_refuse(headers):
@@ -168,7 +252,7 @@ class TestRefusal:
         zoho.refresh_token = bot.oauth_refresh_token  # fixed in the CRM
         with pytest.raises(TokenError):
             TokenSource(bot).get()
-        assert TokenSource(bot, ask_after_refusal=True).get() == "1000.access.1"
+        assert TokenSource(bot, editing=True).get() == "1000.access.1"
         assert token_health(bot) == ""
 
     def test_a_wrong_client_is_a_refusal_too(self, make_chatbot, zoho):

@@ -132,3 +132,19 @@ def test_the_credential_inside_a_value_with_a_scheme_is_a_secret(value):
     endpoint = Endpoint(URL, "api_key", api_key_header="Authorization", api_key=value)
     credential = value.replace("=", " ").split()[-1]
     assert credential in endpoint.secrets()
+
+
+def test_an_endpoints_repr_shows_no_secret():
+    endpoint = Endpoint(
+        url="https://crm.example.com/hook",
+        auth_type="oauth2",
+        oauth_client_secret="client-secret-value",
+        oauth_refresh_token="refresh-token-value",
+        access_token="access-token-value",
+        bearer_token="bearer-token-value",
+        signing_secret="whsec_c2lnbmluZy1zZWNyZXQtdmFsdWUtMTIzNDU2",
+    )
+    shown = repr(endpoint)
+    assert "crm.example.com" in shown
+    for secret in endpoint.secrets():
+        assert secret not in shown

@@ -256,7 +256,7 @@ def attempt_for(
         chatbot.body_format,
         vendor_error=preset.answer_error if preset else None,
         vendor_record=preset.answer_record if preset else None,
-        tokens=TokenSource(chatbot, ask_after_refusal=testing),
+        tokens=TokenSource(chatbot, editing=testing),
     )
 
 

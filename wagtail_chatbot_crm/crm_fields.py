@@ -70,7 +70,7 @@ def load_crm_fields(chatbot: Chatbot) -> list[CrmField]:
             _("Enter the webhook URL first: the fields are read from that host.")
         )
     base = f"{parts.scheme}://{parts.netloc}"
-    tokens = TokenSource(chatbot, ask_after_refusal=True)
+    tokens = TokenSource(chatbot, editing=True)
     endpoint = endpoint_for(chatbot)
     fields: list[CrmField] = []
     path = preset.fields_path

@@ -54,9 +54,9 @@ RATE_WINDOW = timedelta(minutes=1)
 CLAIM_MARGIN = 30.0
 
 
-# An OAuth2 try may ask for a token, send, renew the token after a 401 and
-# send again, after waiting for another worker's renewal: five deadlines.
-OAUTH2_EXCHANGES = 5
+# An OAuth2 try may wait for another worker's token (up to a deadline),
+# ask for one, send, and after a 401 do all three again: six deadlines.
+OAUTH2_EXCHANGES = 6
 
 
 def lease_seconds(exchanges: int = 1) -> float:
@@ -65,7 +65,7 @@ def lease_seconds(exchanges: int = 1) -> float:
 
     A dead worker's lead is free again after this, and the sweep, which runs
     every minute, queues it: with the default timeouts (5 + 15 s) it is
-    picked up again within 50 + 60 seconds (OAuth2: 130 + 60).
+    picked up again within 50 + 60 seconds (OAuth2: 150 + 60).
     """
     return exchanges * deadline_seconds() + CLAIM_MARGIN
 

@@ -446,6 +446,7 @@ class OAuthToken(models.Model):
     credentials = models.CharField(max_length=64, blank=True)
     access_token = EncryptedTextField()
     expires_at = models.DateTimeField(null=True, blank=True)
+    renewed_at = models.DateTimeField(null=True, blank=True)
     refreshing_until = models.DateTimeField(null=True, blank=True)
     # When the token endpoint last refused the refresh token, and what it
     # said, in plain words; cleared by the next token it gives.

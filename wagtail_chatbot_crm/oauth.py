@@ -18,12 +18,13 @@ capped answer.
 """
 
 import json
+import logging
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
 
 import requests
-from django.db import IntegrityError
+from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
@@ -38,6 +39,8 @@ from .redaction import redact
 from .sender import deadline_seconds, send
 from .webhook import USER_AGENT
 
+logger = logging.getLogger(__name__)
+
 # A token is renewed this long before the CRM said it expires, so that no
 # request goes out with one about to lapse.
 RENEW_BEFORE = timedelta(minutes=5)
@@ -49,6 +52,16 @@ DEFAULT_LIFETIME = 3600
 REFUSAL_PAUSE = timedelta(minutes=10)
 # How often a worker waiting for another one's refresh looks again.
 WAIT_STEP = 0.1
+# A 401 to a token younger than this is the CRM refusing the app (a scope
+# it lacks), not the token: it is told, not renewed again.
+FRESH_TOKEN = timedelta(seconds=60)
+# The settings an access token is got with.
+OAUTH_CREDENTIALS = (
+    "oauth_token_url",
+    "oauth_client_id",
+    "oauth_client_secret",
+    "oauth_refresh_token",
+)
 # The token endpoint's error codes that mean the refresh token or the client
 # is no good (RFC 6749 section 5.2, and Zoho's ``invalid_code`` and
 # ``invalid_client_secret``): asking again will not help, the editor must
@@ -70,25 +83,28 @@ def refused_message() -> str:
     return _("The CRM refused the refresh token; reconnect the app.")
 
 
+def fresh_token_refused_message() -> str:
+    return _(
+        "The CRM refused an access token it had just given (HTTP 401): the "
+        "app may lack a permission (scope) this request needs. Reconnect it "
+        "with the scopes in the setup steps."
+    )
+
+
 @dataclass(frozen=True)
 class Grant:
     """What the token endpoint gave."""
 
-    access_token: str
+    access_token: str = field(repr=False)
     expires_in: float
     # Some CRMs hand out a new refresh token with each access token.
-    refresh_token: str = ""
+    refresh_token: str = field(default="", repr=False)
 
 
 def credentials_fingerprint(chatbot: Chatbot) -> str:
     """A keyed hash of what a token is got with: a token cached under
     another fingerprint was got with settings the editor has changed."""
-    parts = (
-        chatbot.oauth_token_url,
-        chatbot.oauth_client_id,
-        chatbot.oauth_client_secret,
-        chatbot.oauth_refresh_token,
-    )
+    parts = [getattr(chatbot, name) for name in OAUTH_CREDENTIALS]
     return salted_hmac(
         "wagtail_chatbot_crm.oauth", "\x00".join(parts), algorithm="sha256"
     ).hexdigest()
@@ -187,44 +203,62 @@ class TokenSource:
 
     ``get()`` gives a token good for a while yet; ``get(stale=token)``,
     after the CRM answered 401 to ``token``, a newer one (another worker's
-    if it already renewed it, else a fresh one). A chatbot not saved yet
-    (Test connection on a new chatbot) asks the token URL each time and
-    keeps nothing. ``ask_after_refusal`` lets a Test connection ask again
-    straight after the CRM refused the refresh token.
+    if it already renewed it, else a fresh one), unless ``token`` is itself
+    fresh: then the CRM is refusing the app (a missing scope, say), and a
+    new token would only spend the token endpoint's allowance.
+
+    The saved chatbot's credentials are the truth: a worker whose copy is
+    older (another worker stored a rotated refresh token, an editor saved
+    new ones) takes them from the database. ``editing`` is for Test
+    connection and Load fields, which use the editor's unsaved settings:
+    with credentials that differ from the saved ones they ask the token URL
+    and keep the token in memory only, storing nothing (a chatbot not saved
+    yet is the same); with the saved ones they share the stored token, and
+    ask again straight after a refusal.
     """
 
-    def __init__(self, chatbot: Chatbot, *, ask_after_refusal: bool = False):
+    def __init__(self, chatbot: Chatbot, *, editing: bool = False):
         self.chatbot = chatbot
-        self.ask_after_refusal = ask_after_refusal
+        self.editing = editing
+        # (token, when it was got) for credentials that are not stored.
+        self._own: tuple[str, float] | None = None
 
     def __call__(self, stale: str = "") -> str:
         return self.get(stale)
 
     def get(self, stale: str = "") -> str:
+        fingerprint = self._saved_fingerprint()
+        if fingerprint is None:
+            return self._unshared(stale)
         chatbot = self.chatbot
-        if chatbot.pk is None:
-            return request_grant(chatbot).access_token
-        fingerprint = credentials_fingerprint(chatbot)
         row = _row_for(chatbot)
         give_up = time.monotonic() + deadline_seconds() + 1
         while True:
             now = timezone.now()
+            if row.credentials and row.credentials != fingerprint:
+                # Another worker may have stored a rotated refresh token.
+                fingerprint = self._saved_fingerprint() or fingerprint
             current = row.credentials == fingerprint
+            if current and stale and row.access_token == stale and _fresh(row, now):
+                raise TokenError(fresh_token_refused_message())
             token = row.access_token if current and row.access_token != stale else ""
             usable = bool(token) and row.expires_at is not None and now < row.expires_at
-            if usable and now < row.expires_at - RENEW_BEFORE:
+            if usable and now < _renew_at(row):
                 return token
             if (
                 current
                 and not usable
                 and row.refused_at is not None
                 and now < row.refused_at + REFUSAL_PAUSE
-                and not self.ask_after_refusal
+                and not self.editing
             ):
                 raise TokenError(row.error or refused_message(), refused=True)
-            if _take_lease(row, now):
-                return self._renew(row, fingerprint)
-            if usable:
+            lease = _take_lease(row, now)
+            if lease is not None:
+                renewed = self._renew(row, fingerprint, lease)
+                if renewed:
+                    return renewed
+            elif usable:
                 # Due for renewal, and another worker is renewing it: this
                 # one is still good.
                 return token
@@ -239,15 +273,54 @@ class TokenSource:
             time.sleep(WAIT_STEP)
             row = _reload(row)
 
-    def _renew(self, row: OAuthToken, fingerprint: str) -> str:
-        """Ask for a token while holding the lease, and share what came."""
+    def _saved_fingerprint(self) -> str | None:
+        """The fingerprint of the saved credentials, which this source then
+        uses; ``None`` when they are not to be shared (a chatbot not saved,
+        or an editor's unsaved credentials)."""
         chatbot = self.chatbot
-        rows = OAuthToken.objects.filter(pk=row.pk)
+        if chatbot.pk is None:
+            return None
+        try:
+            saved = Chatbot.objects.only(*OAUTH_CREDENTIALS).get(pk=chatbot.pk)
+        except (Chatbot.DoesNotExist, SecretDecryptionError):
+            return None
+        if any(
+            getattr(saved, name) != getattr(chatbot, name) for name in OAUTH_CREDENTIALS
+        ):
+            if self.editing:
+                return None
+            for name in OAUTH_CREDENTIALS:
+                setattr(chatbot, name, getattr(saved, name))
+        return credentials_fingerprint(chatbot)
+
+    def _unshared(self, stale: str) -> str:
+        """A token for credentials that are not stored, kept in memory."""
+        if self._own is not None:
+            token, got_at = self._own
+            if token != stale:
+                return token
+            if time.monotonic() - got_at < FRESH_TOKEN.total_seconds():
+                raise TokenError(fresh_token_refused_message())
+        token = request_grant(self.chatbot).access_token
+        self._own = (token, time.monotonic())
+        return token
+
+    def _renew(self, row: OAuthToken, fingerprint: str, lease) -> str | None:
+        """Ask for a token while holding the lease, and share what came;
+        ``None`` when the credentials changed under it (ask again)."""
+        chatbot = self.chatbot
+        used = chatbot.oauth_refresh_token
+        mine = OAuthToken.objects.filter(pk=row.pk, refreshing_until=lease)
         try:
             grant = request_grant(chatbot)
         except TokenError as exc:
+            if exc.refused and self._saved_fingerprint() != fingerprint:
+                # Refused because another worker rotated the refresh token
+                # (or an editor saved a new one) meanwhile: not a refusal.
+                mine.update(refreshing_until=None)
+                return None
             if exc.refused:
-                rows.update(
+                mine.update(
                     credentials=fingerprint,
                     access_token="",
                     expires_at=None,
@@ -256,27 +329,61 @@ class TokenSource:
                     refreshing_until=None,
                 )
             else:
-                rows.update(refreshing_until=None)
+                mine.update(refreshing_until=None)
             raise
         except BaseException:
-            rows.update(refreshing_until=None)
+            mine.update(refreshing_until=None)
             raise
-        if grant.refresh_token and grant.refresh_token != chatbot.oauth_refresh_token:
-            # The CRM rotates refresh tokens: the old one is spent.
-            chatbot.oauth_refresh_token = grant.refresh_token
-            Chatbot.objects.filter(pk=chatbot.pk).update(
-                oauth_refresh_token=grant.refresh_token
-            )
-            fingerprint = credentials_fingerprint(chatbot)
-        rows.update(
+        if grant.refresh_token and grant.refresh_token != used:
+            fingerprint = self._keep_rotated(used, grant.refresh_token, fingerprint)
+        now = timezone.now()
+        mine.update(
             credentials=fingerprint,
             access_token=grant.access_token,
-            expires_at=timezone.now() + timedelta(seconds=grant.expires_in),
+            expires_at=now + timedelta(seconds=grant.expires_in),
+            renewed_at=now,
             refused_at=None,
             error="",
             refreshing_until=None,
         )
         return grant.access_token
+
+    def _keep_rotated(self, used: str, new: str, fingerprint: str) -> str:
+        """Store the refresh token the CRM handed out with the access token
+        (the one used is spent), unless an editor saved another meanwhile;
+        returns the fingerprint the access token is stored under."""
+        chatbot = self.chatbot
+        try:
+            with transaction.atomic():
+                saved = (
+                    Chatbot.objects.select_for_update()
+                    .only(*OAUTH_CREDENTIALS)
+                    .get(pk=chatbot.pk)
+                )
+                if saved.oauth_refresh_token != used:
+                    return fingerprint
+                Chatbot.objects.filter(pk=chatbot.pk).update(oauth_refresh_token=new)
+        except Exception:
+            logger.exception(
+                "Could not store the refresh token the CRM rotated for chatbot %s",
+                chatbot.pk,
+            )
+            return fingerprint
+        chatbot.oauth_refresh_token = new
+        return credentials_fingerprint(chatbot)
+
+
+def _fresh(row: OAuthToken, now) -> bool:
+    return row.renewed_at is not None and now - row.renewed_at < FRESH_TOKEN
+
+
+def _renew_at(row: OAuthToken):
+    """When a token is due for renewal: five minutes before it expires, or
+    halfway through its life if that is shorter."""
+    before = RENEW_BEFORE
+    if row.renewed_at is not None:
+        before = min(before, (row.expires_at - row.renewed_at) / 2)
+    return row.expires_at - before
 
 
 def _row_for(chatbot: Chatbot) -> OAuthToken:
@@ -306,15 +413,16 @@ def _forget_token(chatbot_id: int) -> OAuthToken:
     return OAuthToken.objects.get(chatbot_id=chatbot_id)
 
 
-def _take_lease(row: OAuthToken, now) -> bool:
-    """Whether this worker gets to ask the token endpoint (no other worker
-    holds the lease, or its lease ran out)."""
+def _take_lease(row: OAuthToken, now):
+    """The lease's end if this worker gets to ask the token endpoint (no
+    other worker holds the lease, or its lease ran out); else ``None``."""
+    until = now + timedelta(seconds=deadline_seconds() + 5)
     taken = (
         OAuthToken.objects.filter(pk=row.pk)
         .filter(Q(refreshing_until__isnull=True) | Q(refreshing_until__lt=now))
-        .update(refreshing_until=now + timedelta(seconds=deadline_seconds() + 5))
+        .update(refreshing_until=until)
     )
-    return taken == 1
+    return until if taken == 1 else None
 
 
 def token_health(chatbot: Chatbot) -> str:

@@ -8,7 +8,7 @@ import base64
 import hashlib
 import hmac
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import requests
 
@@ -33,20 +33,21 @@ class Header:
 class Endpoint:
     """Where and how a chatbot's leads are sent."""
 
+    # Secrets are left out of the repr, which error reporters may capture.
     url: str
     auth_type: str = "none"
-    bearer_token: str = ""
+    bearer_token: str = field(default="", repr=False)
     api_key_header: str = "X-API-Key"
-    api_key: str = ""
+    api_key: str = field(default="", repr=False)
     basic_username: str = ""
-    basic_password: str = ""
-    oauth_client_secret: str = ""
-    oauth_refresh_token: str = ""
+    basic_password: str = field(default="", repr=False)
+    oauth_client_secret: str = field(default="", repr=False)
+    oauth_refresh_token: str = field(default="", repr=False)
     oauth_header_prefix: str = "Bearer"
     # OAuth2: the access token got for this request (``oauth``).
-    access_token: str = ""
-    signing_secret: str = ""
-    headers: tuple[Header, ...] = ()
+    access_token: str = field(default="", repr=False)
+    signing_secret: str = field(default="", repr=False)
+    headers: tuple[Header, ...] = field(default=(), repr=False)
 
     def auth_headers(self) -> dict[str, str]:
         """The header that authenticates the request, if any."""
