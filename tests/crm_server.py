@@ -30,6 +30,8 @@ class Received:
     headers: dict[str, str]
     body: bytes
     at: float
+    # The status it was answered with (0 until answered).
+    status: int = 0
 
     def json(self):
         return json.loads(self.body)
@@ -113,12 +115,12 @@ class _Handler(BaseHTTPRequestHandler):
     def do_POST(self):
         length = int(self.headers.get("Content-Length") or 0)
         body = self.rfile.read(length)
-        self.server.record(
-            Received(
-                "POST", self.path, dict(self.headers.items()), body, time.monotonic()
-            )
+        received = Received(
+            "POST", self.path, dict(self.headers.items()), body, time.monotonic()
         )
+        self.server.record(received)
         step = self.server.next_step()
+        received.status = step.status
         if step.delay:
             time.sleep(step.delay)
         payload = step.body.encode() if isinstance(step.body, str) else step.body

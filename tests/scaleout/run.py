@@ -45,7 +45,7 @@ def main(argv: list[str]) -> int:
     postgres, redis = servers
     env = {
         **os.environ,
-        "WCC_TEST_PG_PORT": str(postgres.port),
+        **postgres.environment(),
         "WCC_TEST_REDIS_URL": redis.url,
     }
     try:

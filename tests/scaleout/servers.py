@@ -6,6 +6,7 @@ removed when it stops. PostgreSQL will not run as root: as root, its
 processes run as the ``postgres`` user the package creates.
 """
 
+import contextlib
 import glob
 import os
 import pwd
@@ -120,7 +121,6 @@ class PostgresServer:
         self.port = free_port()
         self.directory = tempfile.mkdtemp(prefix="wcc-postgres-")
         self.data = os.path.join(self.directory, "data")
-        self.process = None
         self.run_as = None
         if os.geteuid() == 0:
             try:
@@ -159,39 +159,61 @@ class PostgresServer:
         _out, err = initdb.communicate(timeout=120)
         if initdb.returncode:
             raise RuntimeError(f"initdb failed: {err.decode(errors='replace')}")
-        self.process = self.launch()
+        options = " ".join(
+            [
+                f"-p {self.port}",
+                "-c listen_addresses=127.0.0.1",
+                f"-c unix_socket_directories={self.directory}",
+                "-c fsync=off",
+                "-c synchronous_commit=off",
+                "-c full_page_writes=off",
+                "-c max_connections=200",
+            ]
+        )
+        self.pg_ctl("start", "-o", options, "-l", os.path.join(self.directory, "log"))
         return self
 
-    def launch(self) -> subprocess.Popen:
-        process = self._run(
-            os.path.join(self.bindir, "postgres"),
+    def pg_ctl(self, action: str, *args: str) -> None:
+        """Run ``pg_ctl ACTION`` on the cluster and wait for it to finish."""
+        done = self._run(
+            os.path.join(self.bindir, "pg_ctl"),
+            action,
             "-D",
             self.data,
-            "-p",
-            str(self.port),
-            "-c",
-            "listen_addresses=127.0.0.1",
-            "-c",
-            f"unix_socket_directories={self.directory}",
-            "-c",
-            "fsync=off",
-            "-c",
-            "synchronous_commit=off",
-            "-c",
-            "full_page_writes=off",
-            "-c",
-            "max_connections=200",
+            "-w",
+            "-t",
+            "60",
+            *args,
             stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
         )
-        wait_for_port(self.port, process, "postgres")
-        return process
+        _out, err = done.communicate(timeout=90)
+        if done.returncode:
+            raise RuntimeError(f"pg_ctl {action}: {err.decode(errors='replace')}")
 
     def restart(self) -> None:
-        """Stop and start again on the same port and data (a fault)."""
-        stop_process(self.process)
-        self.process = self.launch()
+        """Stop and start again on the same port and data (a fault): the
+        connections of every process are cut."""
+        self.pg_ctl("restart", "-m", "fast")
+
+    @classmethod
+    def attached(cls, directory: str, bindir: str, port: int) -> "PostgresServer":
+        """The cluster another process started (its ``environment()``)."""
+        server = cls.__new__(cls)
+        server.bindir, server.port, server.directory = bindir, port, directory
+        server.data = os.path.join(directory, "data")
+        server.run_as = pwd.getpwnam("postgres") if os.geteuid() == 0 else None
+        return server
+
+    def environment(self) -> dict[str, str]:
+        return {
+            "WCC_TEST_PG_PORT": str(self.port),
+            "WCC_TEST_PG_DIR": self.directory,
+            "WCC_TEST_PG_BINDIR": self.bindir,
+        }
 
     def stop(self) -> None:
-        stop_process(self.process)
+        # (Not running is fine.)
+        with contextlib.suppress(RuntimeError, OSError, subprocess.TimeoutExpired):
+            self.pg_ctl("stop", "-m", "immediate")
         shutil.rmtree(self.directory, ignore_errors=True)
