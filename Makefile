@@ -42,12 +42,12 @@ DEMO_TESTS := -q --ds=tests.demo.settings
 test: install $(AXE)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 	$(BIN)/python -m pytest $(DEMO_TESTS)
-	$(BIN)/python -m tests.scaleout.run
+	$(BIN)/python -m tests.scaleout.run -q
 
 # The delivery, claim and sweep tests on PostgreSQL and Redis servers of
 # their own (Debian's postgresql and redis-server packages).
 test-scaleout: install
-	$(BIN)/python -m tests.scaleout.run
+	$(BIN)/python -m tests.scaleout.run -q
 
 # The oldest Wagtail release line we support, in a virtualenv of its own.
 WAGTAIL7_VENV := .venv-wagtail7

@@ -122,4 +122,5 @@ def test_an_unset_key_variable_stops_manage_py_with_the_check_not_a_traceback(
     )
     assert done.returncode != 0
     assert "wagtail_chatbot_crm.E001" in done.stderr
+    assert "[os.environ.get('CHATBOT_CRM_KEY')]} and give every web" in done.stderr
     assert "Traceback" not in done.stderr

@@ -22,7 +22,7 @@ def check_encryption_keys(app_configs, **kwargs):
                 f"stored or read. Generate a key with: {GENERATE_KEY_COMMAND}",
                 hint=(
                     f"Set {SETTINGS_NAME} = {{'ENCRYPTION_KEYS': "
-                    "[os.environ.get('CHATBOT_CRM_KEY')]}} and give every web "
+                    "[os.environ.get('CHATBOT_CRM_KEY')]} and give every web "
                     "and consumer process the same CHATBOT_CRM_KEY."
                 ),
                 id="wagtail_chatbot_crm.E001",

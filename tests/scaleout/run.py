@@ -5,10 +5,11 @@ pytest on ``tests.scaleout.settings`` with their addresses, and stops them.
 Without the servers' binaries it says so loudly and, outside CI, skips;
 in CI (``CI`` set) that is a failure::
 
-    python -m tests.scaleout.run [pytest arguments]
+    python -m tests.scaleout.run [pytest options] [tests]
 """
 
 import os
+import signal
 import subprocess
 import sys
 
@@ -29,6 +30,8 @@ TESTS = [
 
 
 def main(argv: list[str]) -> int:
+    # A SIGTERM (a CI time limit) stops the servers too.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     servers = []
     try:
         servers.append(PostgresServer().start())
@@ -57,13 +60,19 @@ def main(argv: list[str]) -> int:
                 "--ds=tests.scaleout.settings",
                 "-p",
                 "no:cacheprovider",
-                *(argv or ["-q", *TESTS]),
+                *argv,
+                # Options alone run the chosen tests with them.
+                *([] if any(_is_path(arg) for arg in argv) else TESTS),
             ],
             env=env,
         )
     finally:
         for server in servers:
             server.stop()
+
+
+def _is_path(arg: str) -> bool:
+    return not arg.startswith("-") and os.path.exists(arg.split("::")[0])
 
 
 if __name__ == "__main__":
