@@ -8,7 +8,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 MANAGE := cd example_site && ../$(BIN)/python manage.py
 
-.PHONY: demo test test-scaleout test-wagtail7 test-django6 smoke-django6 lint format install clean bench-throughput bench-latency bench-report bench-submit screenshots
+.PHONY: demo test test-scaleout test-wagtail7 test-django6 smoke-django6 lint format install clean bench-throughput bench-latency bench-report bench-submit bench-drain screenshots
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -94,6 +94,10 @@ bench-report: install
 
 bench-submit: install
 	$(BIN)/python bench/submit_latency.py
+
+# STACK=scaleout runs it on PostgreSQL and Redis servers it starts itself.
+bench-drain: install
+	$(BIN)/python bench/backlog_drain.py --stack $(or $(STACK),sqlite)
 
 lint: install
 	$(BIN)/ruff check .

@@ -1,0 +1,189 @@
+"""Benchmark: draining a backlog after a CRM outage.
+
+2,000 leads wait in the queue (as after a day's outage) for a receiver that
+answers in 100 ms, as CRM APIs do. They are drained by one consumer, then
+by four, each with ``--workers`` thread workers; beside each, a raw
+``requests.Session`` loop posts as many requests with the same concurrency
+to the same receiver, in the same run. On the default stack (SQLite and
+``SqliteHuey``) or, with ``--stack scaleout``, on PostgreSQL and Redis
+servers it starts itself (Debian's postgresql and redis-server)::
+
+    .venv/bin/python bench/backlog_drain.py [--stack sqlite|scaleout]
+        [--leads 2000] [--delay 0.1] [--workers 16]
+
+Goals: one consumer drains at 70 % or more of the raw loop's rate; four
+consumers drain at least 3x as fast as one.
+"""
+
+import argparse
+import subprocess
+import sys
+import threading
+import time
+
+import harness
+import requests
+
+
+def raw_loop(url: str, body: bytes, total: int, concurrency: int) -> float:
+    """Seconds for ``concurrency`` threads to post ``total`` requests."""
+    counter = iter(range(total))
+    lock = threading.Lock()
+    headers = {"Content-Type": "application/json", "Authorization": "Bearer bench"}
+
+    def run() -> None:
+        with requests.Session() as session:
+            while True:
+                with lock:
+                    number = next(counter, None)
+                if number is None:
+                    return
+                session.post(
+                    url,
+                    data=body,
+                    headers={**headers, "Idempotency-Key": f"raw-{number}"},
+                    timeout=30,
+                )
+
+    threads = [threading.Thread(target=run) for _ in range(concurrency)]
+    started = time.perf_counter()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return time.perf_counter() - started
+
+
+def drain(url: str, total: int, consumers: int, workers: int) -> float:
+    """Seconds ``consumers`` consumers take to deliver ``total`` queued
+    leads: from the first try's start to the last try's end."""
+    from django.db.models import F, Max, Min
+    from django.utils import timezone
+
+    from wagtail_chatbot_crm.models import Chatbot, DeliveryAttempt, Lead, SyncStatus
+    from wagtail_chatbot_crm.tasks import deliver_lead
+
+    chatbot = Chatbot.objects.create(
+        name="Bench",
+        slug=f"bench-{time.time_ns()}",
+        crm_enabled=True,
+        webhook_url=url,
+        auth_type="bearer",
+        bearer_token="bench",
+    )
+    now = timezone.now()
+    leads = Lead.objects.bulk_create(
+        Lead(
+            chatbot=chatbot,
+            name=f"Visitor {n}",
+            email=f"visitor{n}@example.com",
+            next_attempt_at=now,
+        )
+        for n in range(total)
+    )
+    for lead in leads:
+        deliver_lead(lead.pk)  # the backlog: queued while no consumer runs
+    processes = [
+        subprocess.Popen(
+            [
+                sys.executable,
+                str(harness.ROOT / "example_site" / "manage.py"),
+                "run_huey",
+                f"--workers={workers}",
+                "--worker-type=thread",
+                "--no-periodic",
+            ],
+            env=harness.ENV,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        for _ in range(consumers)
+    ]
+    try:
+        deadline = time.monotonic() + 900
+        synced = Lead.objects.filter(chatbot=chatbot, sync_status=SyncStatus.SYNCED)
+        while synced.count() < total:
+            if time.monotonic() > deadline:
+                raise SystemExit("the consumers did not drain the backlog in time")
+            time.sleep(0.2)
+    finally:
+        for process in processes:
+            process.terminate()
+        for process in processes:
+            process.wait(timeout=30)
+    attempts = DeliveryAttempt.objects.filter(chatbot=chatbot)
+    span = attempts.aggregate(first=Min("started_at"), last=Max("started_at"))
+    last = attempts.order_by(F("started_at").desc()).values_list(
+        "duration_ms", flat=True
+    )[0]
+    return (span["last"] - span["first"]).total_seconds() + last / 1000
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--stack", choices=["sqlite", "scaleout"], default="sqlite")
+    parser.add_argument("--leads", type=int, default=2000)
+    parser.add_argument("--delay", type=float, default=0.1)
+    parser.add_argument("--workers", type=int, default=16)
+    args = parser.parse_args()
+
+    servers = []
+    if args.stack == "scaleout":
+        sys.path.insert(0, str(harness.ROOT))
+        from tests.scaleout.servers import PostgresServer, RedisServer
+
+        postgres, redis = PostgresServer().start(), RedisServer().start()
+        servers = [postgres, redis]
+        harness.ENV.update(
+            DJANGO_SETTINGS_MODULE="tests.scaleout.settings",
+            WCC_TEST_REDIS_URL=redis.url,
+            **postgres.environment(),
+        )
+        import psycopg
+
+        with psycopg.connect(postgres.url, autocommit=True) as connection:
+            connection.execute(f'CREATE DATABASE "wcc_test_{harness.RUN_ID}"')
+    rows = []
+    try:
+        harness.setup_django(ALLOW_HTTP=True, ALLOWED_NETWORKS=["127.0.0.0/8"])
+        from wagtail_chatbot_crm.attempt import lead_data
+        from wagtail_chatbot_crm.models import Chatbot, Lead
+        from wagtail_chatbot_crm.payload import build_body
+
+        sample = Lead(
+            chatbot=Chatbot(name="Bench"), name="Visitor 1", email="v@example.com"
+        )
+        body, _ = build_body(lead_data(sample), [], [], "json")
+        with harness.receiver(args.delay) as base:
+            url = f"{base}/hooks/lead"
+            for consumers in (1, 4):
+                concurrency = consumers * args.workers
+                raw_loop(url, body, concurrency * 2, concurrency)  # warm up
+                raw = args.leads / raw_loop(url, body, args.leads, concurrency)
+                rate = args.leads / drain(url, args.leads, consumers, args.workers)
+                rows.append((consumers, concurrency, raw, rate))
+    finally:
+        if args.stack == "sqlite":
+            harness.cleanup()
+        for server in servers:
+            server.stop()
+
+    print(
+        f"Backlog drain on {args.stack}: {args.leads} queued leads, receiver "
+        f"answering in {args.delay * 1000:g} ms, {args.workers} thread workers "
+        "per consumer"
+    )
+    header = ("consumers", "concurrency", "raw req/s", "drained leads/s", "ratio")
+    print("{:>9} {:>11} {:>10} {:>16} {:>6}".format(*header))
+    for consumers, concurrency, raw, rate in rows:
+        print(
+            f"{consumers:>9} {concurrency:>11} {raw:>10.1f} {rate:>16.1f} "
+            f"{rate / raw:>6.0%}"
+        )
+    one, four = rows[0][3], rows[1][3]
+    print(f"four consumers / one: {four / one:.1f}x")
+    print("goals: one consumer >= 70% of the raw loop; four >= 3x one")
+
+
+if __name__ == "__main__":
+    main()
