@@ -236,8 +236,10 @@ class TokenSource:
         while True:
             now = timezone.now()
             if row.credentials and row.credentials != fingerprint:
-                # Another worker may have stored a rotated refresh token.
-                fingerprint = self._saved_fingerprint() or fingerprint
+                # Another worker may have stored a rotated refresh token:
+                # take the saved credentials if they changed.
+                self._saved_fingerprint()
+            fingerprint = credentials_fingerprint(chatbot)
             current = row.credentials == fingerprint
             if current and stale and row.access_token == stale and _fresh(row, now):
                 raise TokenError(fresh_token_refused_message())
