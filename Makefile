@@ -92,10 +92,10 @@ bench-latency: install
 bench-report: install
 	$(BIN)/python bench/report_scale.py
 
+# STACK=scaleout runs these on PostgreSQL and Redis servers they start.
 bench-submit: install
-	$(BIN)/python bench/submit_latency.py
+	$(BIN)/python bench/submit_latency.py --stack $(or $(STACK),sqlite)
 
-# STACK=scaleout runs it on PostgreSQL and Redis servers it starts itself.
 bench-drain: install
 	$(BIN)/python bench/backlog_drain.py --stack $(or $(STACK),sqlite)
 

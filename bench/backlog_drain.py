@@ -127,24 +127,8 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=16)
     args = parser.parse_args()
 
-    servers = []
-    if args.stack == "scaleout":
-        sys.path.insert(0, str(harness.ROOT))
-        from tests.scaleout.servers import PostgresServer, RedisServer
-
-        postgres, redis = PostgresServer().start(), RedisServer().start()
-        servers = [postgres, redis]
-        harness.ENV.update(
-            DJANGO_SETTINGS_MODULE="tests.scaleout.settings",
-            WCC_TEST_REDIS_URL=redis.url,
-            **postgres.environment(),
-        )
-        import psycopg
-
-        with psycopg.connect(postgres.url, autocommit=True) as connection:
-            connection.execute(f'CREATE DATABASE "wcc_test_{harness.RUN_ID}"')
     rows = []
-    try:
+    with harness.stack(args.stack):
         harness.setup_django(ALLOW_HTTP=True, ALLOWED_NETWORKS=["127.0.0.0/8"])
         from wagtail_chatbot_crm.attempt import lead_data
         from wagtail_chatbot_crm.models import Chatbot, Lead
@@ -162,11 +146,6 @@ def main() -> None:
                 raw = args.leads / raw_loop(url, body, args.leads, concurrency)
                 rate = args.leads / drain(url, args.leads, consumers, args.workers)
                 rows.append((consumers, concurrency, raw, rate))
-    finally:
-        if args.stack == "sqlite":
-            harness.cleanup()
-        for server in servers:
-            server.stop()
 
     print(
         f"Backlog drain on {args.stack}: {args.leads} queued leads, receiver "

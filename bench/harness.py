@@ -8,7 +8,7 @@ import subprocess
 import sys
 import time
 import uuid
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -39,6 +39,40 @@ def cleanup() -> None:
     for path in (settings.TEST_DB, settings.TEST_HUEY_DB):
         for suffix in ("", "-wal", "-shm", "-journal"):
             Path(f"{path}{suffix}").unlink(missing_ok=True)
+
+
+@contextmanager
+def stack(name: str):
+    """The stack to measure on: ``sqlite`` (the default: SQLite and
+    ``SqliteHuey`` files) or ``scaleout`` (PostgreSQL and Redis servers
+    started here, as the scale-out tests start them). Call before
+    ``setup_django``; the scratch data is removed afterwards."""
+    servers = []
+    if name == "scaleout":
+        sys.path.insert(0, str(ROOT))
+        import psycopg
+
+        from tests.scaleout.servers import PostgresServer, RedisServer
+
+        postgres = PostgresServer().start()
+        servers.append(postgres)
+        redis = RedisServer().start()
+        servers.append(redis)
+        ENV.update(
+            DJANGO_SETTINGS_MODULE="tests.scaleout.settings",
+            WCC_TEST_REDIS_URL=redis.url,
+            **postgres.environment(),
+        )
+        with psycopg.connect(postgres.url, autocommit=True) as connection:
+            connection.execute(f'CREATE DATABASE "wcc_test_{RUN_ID}"')
+    try:
+        yield
+    finally:
+        if name == "sqlite" and "django" in sys.modules:
+            with suppress(Exception):  # Django may not have been set up
+                cleanup()
+        for server in servers:
+            server.stop()
 
 
 @contextmanager
