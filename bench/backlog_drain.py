@@ -57,32 +57,10 @@ def raw_loop(url: str, body: bytes, total: int, concurrency: int) -> float:
 def drain(url: str, total: int, consumers: int, workers: int) -> float:
     """Seconds ``consumers`` consumers take to deliver ``total`` queued
     leads: from the first try's start to the last try's end."""
-    from django.db.models import F, Max, Min
-    from django.utils import timezone
+    from wagtail_chatbot_crm.models import Lead, SyncStatus
 
-    from wagtail_chatbot_crm.models import Chatbot, DeliveryAttempt, Lead, SyncStatus
-    from wagtail_chatbot_crm.tasks import deliver_lead
-
-    chatbot = Chatbot.objects.create(
-        name="Bench",
-        slug=f"bench-{time.time_ns()}",
-        crm_enabled=True,
-        webhook_url=url,
-        auth_type="bearer",
-        bearer_token="bench",
-    )
-    now = timezone.now()
-    leads = Lead.objects.bulk_create(
-        Lead(
-            chatbot=chatbot,
-            name=f"Visitor {n}",
-            email=f"visitor{n}@example.com",
-            next_attempt_at=now,
-        )
-        for n in range(total)
-    )
-    for lead in leads:
-        deliver_lead(lead.pk)  # the backlog: queued while no consumer runs
+    # The backlog: queued while no consumer runs.
+    chatbot = harness.queue_backlog(url, total)
     processes = [
         subprocess.Popen(
             [
@@ -111,12 +89,7 @@ def drain(url: str, total: int, consumers: int, workers: int) -> float:
             process.terminate()
         for process in processes:
             process.wait(timeout=30)
-    attempts = DeliveryAttempt.objects.filter(chatbot=chatbot)
-    span = attempts.aggregate(first=Min("started_at"), last=Max("started_at"))
-    last = attempts.order_by(F("started_at").desc()).values_list(
-        "duration_ms", flat=True
-    )[0]
-    return (span["last"] - span["first"]).total_seconds() + last / 1000
+    return harness.delivery_seconds(chatbot)
 
 
 def main() -> None:

@@ -41,32 +41,10 @@ def raw_loop(url: str, body: bytes, total: int) -> float:
 
 def consumer_run(url: str, total: int, worker_type: str) -> float:
     """Seconds the consumer spends delivering ``total`` queued leads."""
-    from django.db.models import F, Max, Min
-    from django.utils import timezone
+    from wagtail_chatbot_crm.models import Lead, SyncStatus
 
-    from wagtail_chatbot_crm.models import Chatbot, DeliveryAttempt, Lead, SyncStatus
-    from wagtail_chatbot_crm.tasks import deliver_lead
-
-    chatbot = Chatbot.objects.create(
-        name="Bench",
-        slug=f"bench-{time.time_ns()}",
-        crm_enabled=True,
-        webhook_url=url,
-        auth_type="bearer",
-        bearer_token="bench",
-    )
-    now = timezone.now()
-    leads = Lead.objects.bulk_create(
-        Lead(
-            chatbot=chatbot,
-            name=f"Visitor {n}",
-            email=f"visitor{n}@example.com",
-            next_attempt_at=now,
-        )
-        for n in range(total)
-    )
-    for lead in leads:
-        deliver_lead(lead.pk)  # queued; the consumer is not running yet
+    # Queued while the consumer is not running yet.
+    chatbot = harness.queue_backlog(url, total)
     with harness.consumer(
         f"--workers={WORKERS}",
         "--worker-type=thread",
@@ -82,18 +60,7 @@ def consumer_run(url: str, total: int, worker_type: str) -> float:
             time.sleep(0.1)
         else:
             raise SystemExit("the consumer did not deliver every lead in time")
-    # Time from the first try's start to the last try's end, from the
-    # attempts themselves: the consumer's start-up is not counted.
-    span = DeliveryAttempt.objects.filter(chatbot=chatbot).aggregate(
-        first=Min("started_at"), last=Max("started_at")
-    )
-    last_duration = (
-        DeliveryAttempt.objects.filter(chatbot=chatbot)
-        .order_by(F("started_at").desc())
-        .values_list("duration_ms", flat=True)
-        .first()
-    )
-    return (span["last"] - span["first"]).total_seconds() + last_duration / 1000
+    return harness.delivery_seconds(chatbot)
 
 
 def main() -> None:

@@ -112,6 +112,52 @@ def consumer(*flags: str):
         log.close()
 
 
+def queue_backlog(url: str, total: int):
+    """A chatbot posting to ``url`` and ``total`` of its leads, queued while
+    no consumer runs; returns the chatbot."""
+    from django.utils import timezone
+
+    from wagtail_chatbot_crm.models import Chatbot, Lead
+    from wagtail_chatbot_crm.tasks import deliver_lead
+
+    chatbot = Chatbot.objects.create(
+        name="Bench",
+        slug=f"bench-{time.time_ns()}",
+        crm_enabled=True,
+        webhook_url=url,
+        auth_type="bearer",
+        bearer_token="bench",
+    )
+    now = timezone.now()
+    leads = Lead.objects.bulk_create(
+        Lead(
+            chatbot=chatbot,
+            name=f"Visitor {n}",
+            email=f"visitor{n}@example.com",
+            next_attempt_at=now,
+        )
+        for n in range(total)
+    )
+    for lead in leads:
+        deliver_lead(lead.pk)
+    return chatbot
+
+
+def delivery_seconds(chatbot) -> float:
+    """From the chatbot's first try's start to its last try's end, from the
+    attempts themselves: the consumers' start-up is not counted."""
+    from django.db.models import F, Max, Min
+
+    from wagtail_chatbot_crm.models import DeliveryAttempt
+
+    attempts = DeliveryAttempt.objects.filter(chatbot=chatbot)
+    span = attempts.aggregate(first=Min("started_at"), last=Max("started_at"))
+    last = attempts.order_by(F("started_at").desc()).values_list(
+        "duration_ms", flat=True
+    )[0]
+    return (span["last"] - span["first"]).total_seconds() + last / 1000
+
+
 def percentile(values: list[float], share: float) -> float:
     ordered = sorted(values)
     index = min(len(ordered) - 1, max(0, round(share * (len(ordered) - 1))))

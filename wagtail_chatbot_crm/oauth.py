@@ -110,7 +110,8 @@ def credentials_fingerprint(chatbot: Chatbot) -> str:
     ).hexdigest()
 
 
-def secrets_of(chatbot: Chatbot) -> list[str]:
+def grant_secrets(chatbot: Chatbot) -> list[str]:
+    """What a grant request sends that must not show in what it tells."""
     return [
         secret
         for secret in (chatbot.oauth_client_secret, chatbot.oauth_refresh_token)
@@ -135,7 +136,7 @@ def request_grant(chatbot: Chatbot) -> Grant:
         data=form,
         headers={"Accept": "application/json", "User-Agent": USER_AGENT},
     ).prepare()
-    secrets = secrets_of(chatbot)
+    secrets = grant_secrets(chatbot)
     try:
         exchange = send(prepared)
     except Exception as exc:  # every failure is told, never a crash

@@ -148,9 +148,10 @@ def record_page(template: str) -> Callable[[str, str], str]:
     def url(webhook_url: str, record_id: str) -> str:
         host = urlsplit(webhook_url).hostname or ""
         account = host.split(".", 1)[0]
-        if not account.isalpha() and not account.replace("-", "").isalnum():
-            return ""  # no account name (an address, a placeholder)
-        if not record_id or account.isdigit():
+        # No account name: an address, or a placeholder left in the URL.
+        if not account.replace("-", "").isalnum() or account.isdigit():
+            return ""
+        if not record_id:
             return ""
         return template.format(account=account, id=quote(str(record_id), safe=""))
 

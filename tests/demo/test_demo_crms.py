@@ -1,7 +1,6 @@
 """Demo HubSpot and Demo Zoho: the presets the demo offers, against the
 emulators ``run_demo`` starts."""
 
-import socket
 from io import StringIO
 
 import pytest
@@ -9,6 +8,7 @@ from django.core.management import call_command
 from django.test import TestCase
 
 from crm_inbox import demo_crms
+from tests.scaleout.servers import free_port
 from wagtail_chatbot_crm import delivery, tasks
 from wagtail_chatbot_crm.crm_fields import load_crm_fields
 from wagtail_chatbot_crm.leads import record_lead
@@ -16,12 +16,6 @@ from wagtail_chatbot_crm.models import Chatbot, SyncStatus
 from wagtail_chatbot_crm.presets import apply_preset, get_preset
 
 pytestmark = pytest.mark.django_db
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @pytest.fixture
