@@ -47,7 +47,7 @@ def consumer_run(url: str, total: int, worker_type: str) -> float:
     chatbot = harness.queue_backlog(url, total)
     with harness.consumer(
         f"--workers={WORKERS}",
-        "--worker-type=thread",
+        f"--worker-type={worker_type}",
         "--delay=0.01",
         "--max-delay=0.1",
         "--no-periodic",
