@@ -638,3 +638,48 @@ def test_a_nul_in_a_crms_json_answer_is_not_stored(bot, crm_server):
     lead.refresh_from_db()
     assert "badvalue" in lead.last_error
     assert "\x00" not in lead.attempts.get().error
+
+
+def test_an_edit_between_two_tries_reaches_the_next_one(bot, crm_server):
+    """Each process keeps the chatbots it delivers for loaded; an editor's
+    change to the chatbot or to any of its rows is in the very next try."""
+    deliver(new_lead(bot).pk)
+    mapping = bot.field_mappings.get(crm_field="contact.first")
+    mapping.crm_field = "contact.given"
+    mapping.save()
+    deliver(new_lead(bot, email="grace@example.com").pk)
+    assert crm_server.received[-1].json()["contact"] == {
+        "email": "grace@example.com",
+        "given": "Ada",
+    }
+
+    StaticValue.objects.filter(chatbot=bot).delete()
+    bot.refresh_from_db()
+    bot.bearer_token = "tok_after_the_edit"
+    bot.save()
+    deliver(new_lead(bot, email="alan@example.com").pk)
+    received = crm_server.received[-1]
+    assert "source" not in received.json()
+    assert received.headers["Authorization"] == "Bearer tok_after_the_edit"
+
+
+def test_a_change_that_bypasses_save_is_seen_within_seconds(
+    bot, crm_server, monkeypatch
+):
+    deliver(new_lead(bot).pk)
+    StaticValue.objects.filter(chatbot=bot).update(value="Website")
+    later = delivery.time.monotonic() + delivery.CHATBOT_CACHE_SECONDS + 1
+    monkeypatch.setattr(delivery.time, "monotonic", lambda: later)
+    deliver(new_lead(bot, email="grace@example.com").pk)
+    assert crm_server.received[-1].json()["source"] == "Website"
+
+
+def test_each_try_gets_its_own_copy_of_the_chatbot(bot):
+    first = delivery._load(new_lead(bot).pk)
+    second = delivery._load(new_lead(bot, email="grace@example.com").pk)
+    first.chatbot.bearer_token = "changed by one try"
+    assert second.chatbot.bearer_token == TOKEN
+    assert [m.crm_field for m in second.chatbot.field_mappings.all()] == [
+        "contact.email",
+        "contact.first",
+    ]

@@ -2,13 +2,16 @@
 
 import json
 import threading
+import time
 import uuid
 
 import pytest
 import requests
+from django.core.signals import request_finished, request_started
 from django.urls import reverse
 from wagtail.models import Site
 
+from wagtail_chatbot_crm import tasks
 from wagtail_chatbot_crm.models import Lead, SyncStatus
 
 pytestmark = pytest.mark.django_db
@@ -457,6 +460,59 @@ def test_concurrent_submissions_are_all_saved(live_server, make_chatbot, setting
     assert statuses == [201] * count
     assert Lead.objects.count() == count
     assert len(set(Lead.objects.values_list("uuid", flat=True))) == count
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_visitor_never_waits_for_the_queue(live_server, chatbot, monkeypatch):
+    """The lead is queued once the answer has gone out: a queue that is slow
+    (or down: the sweep then queues the lead) costs the visitor nothing."""
+    release = threading.Event()
+    queued = []
+
+    def slow_queue(lead_id, **kwargs):
+        release.wait(10)
+        queued.append(lead_id)
+
+    monkeypatch.setattr(tasks, "enqueue", slow_queue)
+    response = requests.post(f"{live_server.url}{url()}", json=VALID, timeout=5)
+    assert response.status_code == 201
+    lead = Lead.objects.get()
+    assert lead.sync_status == SyncStatus.PENDING
+    assert lead.next_attempt_at is not None  # due: the sweep's to queue
+    assert queued == []
+    release.set()
+    deadline = time.monotonic() + 10
+    while not queued and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert queued == [lead.pk]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_lead_is_queued_before_the_test_client_returns(client, chatbot):
+    from huey.contrib.djhuey import HUEY
+
+    HUEY.flush()
+    post_json(client, VALID)
+    assert [task.args[0] for task in HUEY.pending()] == [Lead.objects.get().pk]
+    HUEY.flush()
+
+
+def test_leads_of_a_request_whose_end_went_unsignalled_are_queued_by_the_next(
+    monkeypatch,
+):
+    queued = []
+    monkeypatch.setattr(
+        tasks, "enqueue", lambda lead_id, **kwargs: queued.append(lead_id)
+    )
+    request_started.send(sender=None)
+    tasks.enqueue_after_response(7)
+    assert queued == []
+    request_started.send(sender=None)  # no request_finished in between
+    assert queued == [7]
+    request_finished.send(sender=None)
+    assert queued == [7]
+    tasks.enqueue_after_response(8)  # outside a request: at once
+    assert queued == [7, 8]
 
 
 @pytest.mark.parametrize(

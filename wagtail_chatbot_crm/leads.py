@@ -33,7 +33,8 @@ def record_lead(
     require_fields: bool = True,
 ) -> Lead:
     """Validate ``data`` against the chatbot's form, save it as a lead and
-    queue its delivery once the transaction commits.
+    queue its delivery once the transaction commits (in a request, once the
+    response is sent).
 
     A lead the chatbot will send starts Pending; one it will not (CRM sync
     off, or no consent where consent is required) starts Not sent, with the
@@ -61,10 +62,12 @@ def record_lead(
     if lead.sync_status == SyncStatus.PENDING:
         # Due now: if the queued task is lost, the periodic sweep finds it.
         lead.next_attempt_at = now
-    with transaction.atomic():
-        lead.save()
-        if lead.sync_status == SyncStatus.PENDING:
-            transaction.on_commit(partial(tasks.enqueue, lead.pk))
+    # One INSERT, committed on its own unless the caller holds a transaction
+    # (then the lead is queued when that commits): no transaction of ours
+    # keeps SQLite's write lock while Python works.
+    lead.save()
+    if lead.sync_status == SyncStatus.PENDING:
+        transaction.on_commit(partial(tasks.enqueue_after_response, lead.pk))
     logger.info(
         "Recorded lead %s for chatbot %s (%s)", lead.pk, chatbot.slug, lead.sync_status
     )

@@ -365,7 +365,11 @@ class TokenSource:
                 )
                 if saved.oauth_refresh_token != used:
                     return fingerprint
-                Chatbot.objects.filter(pk=chatbot.pk).update(oauth_refresh_token=new)
+                # updated_at too: processes that keep the chatbot loaded
+                # must not go on with the spent token.
+                Chatbot.objects.filter(pk=chatbot.pk).update(
+                    oauth_refresh_token=new, updated_at=timezone.now()
+                )
         except Exception:
             logger.exception(
                 "Could not store the refresh token the CRM rotated for chatbot %s",

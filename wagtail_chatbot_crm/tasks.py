@@ -3,10 +3,18 @@ one place leads are queued.
 
 The queue holds lead ids, never model instances. Tasks return nothing, so
 no result piles up in Huey's result store.
+
+A lead recorded while a request is answered is queued once the response has
+gone out: the visitor never waits for the queue (a commit to another SQLite
+file, or a Redis that is slow or down). The lead row itself, Pending and due,
+is the outbox: should the process die before it queues, the sweep does.
 """
 
 import logging
+from contextvars import ContextVar
 
+from django.core.signals import request_finished, request_started
+from django.dispatch import receiver
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task, db_task
 
@@ -50,6 +58,37 @@ def enqueue(lead_id: int, *, trigger: str = AttemptTrigger.AUTOMATIC) -> None:
         deliver_lead(lead_id, trigger=trigger)
     except Exception:
         logger.exception("Could not queue lead %s; the sweep will", lead_id)
+
+
+# Leads waiting for the current request's response to go out; None outside
+# a request.
+_after_response: ContextVar[list[int] | None] = ContextVar(
+    "wagtail_chatbot_crm_after_response", default=None
+)
+
+
+def enqueue_after_response(lead_id: int) -> None:
+    """Queue a lead once the current response is sent; outside a request
+    (a shell, a task, a test calling a view), now."""
+    waiting = _after_response.get()
+    if waiting is None:
+        enqueue(lead_id)
+    else:
+        waiting.append(lead_id)
+
+
+@receiver(request_started, dispatch_uid="wagtail_chatbot_crm_request_started")
+def _open_request(**kwargs) -> None:
+    _flush_request()  # a request whose end was never signalled
+    _after_response.set([])
+
+
+@receiver(request_finished, dispatch_uid="wagtail_chatbot_crm_request_finished")
+def _flush_request(**kwargs) -> None:
+    waiting = _after_response.get()
+    _after_response.set(None)
+    for lead_id in waiting or ():
+        enqueue(lead_id)
 
 
 def schedule(lead_id: int, delay: float) -> None:
