@@ -9,10 +9,16 @@ to the same receiver, in the same run. On the default stack (SQLite and
 servers it starts itself (Debian's postgresql and redis-server)::
 
     .venv/bin/python bench/backlog_drain.py [--stack sqlite|scaleout]
-        [--leads 2000] [--delay 0.1] [--workers 16]
+        [--leads 2000] [--delay 0.1] [--workers 4]
 
 Goals: one consumer drains at 70 % or more of the raw loop's rate; four
 consumers drain at least 3x as fast as one.
+
+Each consumer runs 4 thread workers by default, as the README documents.
+More workers raise one consumer's rate until the machine's cores are the
+limit: on 2 cores, 16 workers drain at over 90 % of the raw loop with one
+consumer, while four such consumers (64 at once) are capped by the CPU at
+under twice one.
 """
 
 import argparse
@@ -97,7 +103,7 @@ def main() -> None:
     parser.add_argument("--stack", choices=["sqlite", "scaleout"], default="sqlite")
     parser.add_argument("--leads", type=int, default=2000)
     parser.add_argument("--delay", type=float, default=0.1)
-    parser.add_argument("--workers", type=int, default=16)
+    parser.add_argument("--workers", type=int, default=4)
     args = parser.parse_args()
 
     rows = []

@@ -137,7 +137,10 @@ HUEY = {
     "huey_class": "huey.SqliteHuey",
     "name": "tests",
     "filename": str(TEST_HUEY_DB),
+    "results": False,
     "immediate": False,
+    # As the README's install section documents them.
+    "consumer": {"workers": 4, "worker_type": "thread", "max_delay": 0.05},
 }
 
 EMAIL_BACKEND = os.environ.get(

@@ -36,4 +36,5 @@ HUEY = {
     "blocking": True,
     "results": False,
     "immediate": False,
+    "consumer": {"workers": 4, "worker_type": "thread"},
 }

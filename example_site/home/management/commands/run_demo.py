@@ -9,16 +9,6 @@ from django.core.management.base import BaseCommand
 
 from crm_inbox.demo_crms import start_emulators
 
-# Huey polls an idle queue with a growing wait, up to 10 s by default; a short
-# cap keeps "submit → CRM" well under a second.
-CONSUMER_FLAGS = [
-    "--workers=2",
-    "--worker-type=thread",
-    "--delay=0.01",
-    "--max-delay=0.1",
-]
-
-
 class Command(BaseCommand):
     help = "Run the development server and a Huey consumer side by side."
 
@@ -31,7 +21,8 @@ class Command(BaseCommand):
         manage = [sys.executable, "manage.py"]
         emulators = self.start_emulators()
         processes = [
-            subprocess.Popen([*manage, "run_huey", *CONSUMER_FLAGS]),
+            # As documented: the settings' HUEY["consumer"] options, no flags.
+            subprocess.Popen([*manage, "run_huey"]),
             subprocess.Popen([*manage, "runserver", "--noreload", addrport]),
         ]
         self.stdout.write(
