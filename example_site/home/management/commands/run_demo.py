@@ -9,6 +9,7 @@ from django.core.management.base import BaseCommand
 
 from crm_inbox.demo_crms import start_emulators
 
+
 class Command(BaseCommand):
     help = "Run the development server and a Huey consumer side by side."
 
