@@ -84,10 +84,10 @@ screenshots: install
 
 # Benchmarks print ratios against a baseline measured in the same run.
 bench-throughput: install
-	$(BIN)/python bench/delivery_throughput.py
+	$(BIN)/python bench/delivery_throughput.py --stack $(or $(STACK),sqlite)
 
 bench-latency: install
-	$(BIN)/python bench/delivery_latency.py
+	$(BIN)/python bench/delivery_latency.py --stack $(or $(STACK),sqlite)
 
 bench-report: install
 	$(BIN)/python bench/report_scale.py

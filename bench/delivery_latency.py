@@ -3,6 +3,7 @@ CRM's receipt, with an idle consumer as the README documents it: plain
 ``manage.py run_huey``, its options in the ``HUEY["consumer"]`` setting.
 
     .venv/bin/python bench/delivery_latency.py [--leads 200]
+        [--stack sqlite|scaleout]
 
 Beside it, in the same run: a bare POST from this process to the same
 receiver, the floor any delivery stands on. Goal: p50 < 300 ms, p95 < 1 s.
@@ -21,8 +22,13 @@ def main() -> None:
     parser.add_argument(
         "--gap", type=float, default=0.5, help="seconds between submits (idle consumer)"
     )
+    parser.add_argument("--stack", choices=["sqlite", "scaleout"], default="sqlite")
     args = parser.parse_args()
+    with harness.stack(args.stack):
+        run(args)
 
+
+def run(args) -> None:
     harness.setup_django(ALLOW_HTTP=True, ALLOWED_NETWORKS=["127.0.0.0/8"])
     from wagtail_chatbot_crm.leads import record_lead
     from wagtail_chatbot_crm.models import Chatbot
@@ -64,7 +70,8 @@ def main() -> None:
 
     options = settings.HUEY["consumer"]
     print(
-        f"Submit → CRM receipt, {args.leads} leads, an idle `run_huey` with the "
+        f"Submit → CRM receipt on {args.stack}, {args.leads} leads, an idle "
+        "`run_huey` with the "
         f"documented settings {options}"
     )
     print(f"  bare POST to the receiver:  {harness.summary(bare)}")

@@ -1,7 +1,8 @@
 """Benchmark (a): how fast one consumer with 4 workers delivers leads,
 beside a raw 4-thread ``requests.Session`` loop to the same receiver.
 
-    .venv/bin/python bench/delivery_throughput.py [--leads 400] [--delay 0.02]
+    .venv/bin/python bench/delivery_throughput.py [--leads 400]
+        [--delays 0 0.02 0.05] [--stack sqlite|scaleout]
 
 ``--delay`` is how long the receiver takes to answer, standing in for a CRM's
 own processing time (real CRM APIs take 50-500 ms). Both sides post the same
@@ -76,8 +77,13 @@ def main() -> None:
     parser.add_argument(
         "--worker-type", choices=["thread", "process"], default="thread"
     )
+    parser.add_argument("--stack", choices=["sqlite", "scaleout"], default="sqlite")
     args = parser.parse_args()
+    with harness.stack(args.stack):
+        run(args)
 
+
+def run(args) -> None:
     harness.setup_django(ALLOW_HTTP=True, ALLOWED_NETWORKS=["127.0.0.0/8"])
     from wagtail_chatbot_crm.attempt import lead_data
     from wagtail_chatbot_crm.models import Chatbot, Lead
@@ -102,7 +108,8 @@ def main() -> None:
         harness.cleanup()
 
     print(
-        f"Delivery throughput: {args.leads} leads; raw requests.Session with "
+        f"Delivery throughput on {args.stack}: {args.leads} leads; raw "
+        f"requests.Session with "
         f"{WORKERS} threads vs run_huey with {WORKERS} {args.worker_type} workers"
     )
     header = ("receiver delay", "raw req/s", "consumer leads/s", "ratio")
