@@ -68,6 +68,31 @@ def test_visitor_chats_is_thanked_and_the_lead_syncs(
     assert crm_server.received[0].json()["email"] == "ada@example.com"
 
 
+def test_the_visits_first_page_referrer_and_utm_travel_with_the_lead(
+    page, live_server, demo_bot
+):
+    landing = f"{live_server.url}/?utm_source=newsletter&utm_campaign=autumn"
+    page.goto(landing, referer="https://news.example.org/issue-42")
+    # Later pages of the visit keep what the first one saw.
+    page.goto(f"{live_server.url}/")
+    page.get_by_role("button", name="Chat with Demo chatbot").click()
+    page.get_by_label("Name (required)").fill("Ada Lovelace")
+    page.get_by_label("Email (required)").fill("ada@example.com")
+    page.get_by_label("I agree to be contacted").check()
+    page.get_by_role("button", name="Send").click()
+    expect(page.get_by_text("Thanks, we will call you soon.")).to_be_visible()
+
+    lead = Lead.objects.get()
+    assert lead.page_url == f"{live_server.url}/"
+    assert lead.landing_page == landing
+    assert lead.referrer == "https://news.example.org/issue-42"
+    assert (lead.utm_source, lead.utm_campaign, lead.utm_medium) == (
+        "newsletter",
+        "autumn",
+        "",
+    )
+
+
 def test_field_errors_are_shown_and_announced(page, live_server, demo_bot, screenshot):
     page.goto(f"{live_server.url}/")
     page.get_by_role("button", name="Chat with Demo chatbot").click()

@@ -18,6 +18,7 @@ from urllib.parse import urlsplit
 
 from django.utils import timezone
 
+from .attribution import ATTRIBUTION_FIELDS
 from .conf import crm_settings
 from .contact import CONTACT_FIELD_NAMES
 from .errors import PayloadError
@@ -61,6 +62,7 @@ def lead_data(lead: Lead) -> LeadData:
         chatbot_name=lead.chatbot.name,
         submitted_at=lead.created_at,
         consent=lead.consent,
+        **{name: getattr(lead, name) for name in ATTRIBUTION_FIELDS},
         extra=lead.extra_data if isinstance(lead.extra_data, dict) else {},
     )
 

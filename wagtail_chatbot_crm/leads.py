@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from wagtail import hooks
 
 from . import tasks
+from .attribution import clean_attribution
 from .conf import crm_settings
 from .contact import CONTACT_FIELD_NAMES
 from .forms import LeadForm
@@ -44,7 +45,9 @@ def record_lead(
     none; ``extra_data`` (JSON-serialisable) is kept with the lead as it is,
     such as a form page's other answers. ``require_fields=False`` accepts a
     lead without the fields the chatbot requires (a Wagtail form page asks
-    its own); the values given are still checked.
+    its own); the values given are still checked. Attribution in ``data``
+    (``landing_page``, ``referrer``, ``utm_*``) is kept as
+    ``attribution.clean_attribution`` makes it safe, never refused.
     """
     values = validate_lead(chatbot, data, require_fields=require_fields)
     now = timezone.now()
@@ -57,6 +60,7 @@ def record_lead(
         client_ip_hash=hash_client_ip(client_ip),
         extra_data=dict(extra_data or {}),
         created_at=now,
+        **clean_attribution(data),
     )
     lead.sync_status, lead.last_error = initial_status(chatbot, lead)
     if lead.sync_status == SyncStatus.PENDING:

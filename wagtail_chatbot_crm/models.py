@@ -19,6 +19,7 @@ from modelcluster.models import ClusterableModel
 from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
 from wagtail.models import Orderable
 
+from .attribution import URL_MAX_LENGTH, UTM_MAX_LENGTH
 from .contact import BY_NAME as CONTACT_BY_NAME
 from .contact import CONTACT_FIELD_NAMES
 from .fields import EncryptedTextField, WebhookURLField
@@ -495,6 +496,13 @@ class MappingSource(models.TextChoices):
     SUBMITTED_AT = "submitted_at", _("Submitted at (date and time)")
     LEAD_ID = "lead_id", _("Lead id")
     CONSENT = "consent", _("Consent given (true/false)")
+    REFERRER = "referrer", _("Referrer (the page before the visit)")
+    LANDING_PAGE = "landing_page", _("Landing page (first page of the visit)")
+    UTM_SOURCE = "utm_source", _("UTM source")
+    UTM_MEDIUM = "utm_medium", _("UTM medium")
+    UTM_CAMPAIGN = "utm_campaign", _("UTM campaign")
+    UTM_TERM = "utm_term", _("UTM term")
+    UTM_CONTENT = "utm_content", _("UTM content")
     EXTRA = "extra", _("Other answer (from a form page)")
 
 
@@ -709,6 +717,24 @@ class Lead(models.Model):
     consent = models.BooleanField(_("consent given"), default=False)
     consent_at = models.DateTimeField(_("consent given at"), null=True, blank=True)
     page_url = models.URLField(_("page URL"), max_length=2000, blank=True)
+    # Where the visit came from, first seen in it (``attribution``).
+    landing_page = models.URLField(
+        _("landing page"), max_length=URL_MAX_LENGTH, blank=True
+    )
+    referrer = models.URLField(_("referrer"), max_length=URL_MAX_LENGTH, blank=True)
+    utm_source = models.CharField(
+        _("UTM source"), max_length=UTM_MAX_LENGTH, blank=True
+    )
+    utm_medium = models.CharField(
+        _("UTM medium"), max_length=UTM_MAX_LENGTH, blank=True
+    )
+    utm_campaign = models.CharField(
+        _("UTM campaign"), max_length=UTM_MAX_LENGTH, blank=True
+    )
+    utm_term = models.CharField(_("UTM term"), max_length=UTM_MAX_LENGTH, blank=True)
+    utm_content = models.CharField(
+        _("UTM content"), max_length=UTM_MAX_LENGTH, blank=True
+    )
     client_ip_hash = models.CharField(
         _("client IP hash"), max_length=64, blank=True, editable=False
     )

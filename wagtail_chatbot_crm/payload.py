@@ -13,6 +13,7 @@ from urllib.parse import urlencode
 
 from django.utils.translation import gettext as _
 
+from .attribution import ATTRIBUTION_FIELDS
 from .errors import PayloadError
 from .mapping import find_conflicts, parse_path
 
@@ -31,6 +32,13 @@ class LeadData:
     chatbot_name: str = ""
     submitted_at: datetime = field(default_factory=lambda: datetime.now(UTC))
     consent: bool = False
+    referrer: str = ""
+    landing_page: str = ""
+    utm_source: str = ""
+    utm_medium: str = ""
+    utm_campaign: str = ""
+    utm_term: str = ""
+    utm_content: str = ""
     extra: dict[str, Any] = field(default_factory=dict)
 
 
@@ -76,6 +84,22 @@ DEFAULT_MAPPINGS = tuple(
         "consent",
     )
 )
+
+
+def default_mappings(
+    lead: LeadData, statics: Sequence["StaticRow"] = ()
+) -> tuple[MappingRow, ...]:
+    """The rows used when a chatbot maps nothing. Attribution joins them
+    only where the lead has it, so a lead from a plain form page does not
+    send seven empty keys, and only under names no static value uses."""
+    taken = [row.crm_field for row in statics]
+    return DEFAULT_MAPPINGS + tuple(
+        MappingRow(source, source)
+        for source in ATTRIBUTION_FIELDS
+        if getattr(lead, source)
+        and not any(path == source or path.startswith(f"{source}.") for path in taken)
+    )
+
 
 JSON_CONTENT_TYPE = "application/json"
 FORM_CONTENT_TYPE = "application/x-www-form-urlencoded"
@@ -152,7 +176,7 @@ def build_fields(
     statics: Sequence[StaticRow] = (),
 ) -> list[tuple[str, Any]]:
     """The (CRM field, value) pairs for a lead, mappings first."""
-    rows = mappings or DEFAULT_MAPPINGS
+    rows = mappings or default_mappings(lead, statics)
     pairs = [
         (
             row.crm_field,

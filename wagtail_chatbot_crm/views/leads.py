@@ -19,6 +19,8 @@ from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.admin.views.reports import ReportView
 
 from .. import tasks
+from ..attribution import ATTRIBUTION_FIELDS
+from ..attribution import LABELS as ATTRIBUTION_LABELS
 from ..contact import CONTACT_FIELD_NAMES
 from ..filters import LeadFilterSet
 from ..models import Chatbot, Lead, SyncStatus
@@ -131,6 +133,7 @@ class LeadReportView(ReportView):
         "consent",
         "consent_at",
         "page_url",
+        *ATTRIBUTION_FIELDS,
         "get_sync_status_display",
         "tries",
         "last_error",
@@ -145,6 +148,7 @@ class LeadReportView(ReportView):
         "consent": _("Consent given"),
         "consent_at": _("Consent given at"),
         "page_url": _("Page URL"),
+        **ATTRIBUTION_LABELS,
         "last_error": _("Last error"),
         "next_attempt_at": _("Next try"),
         "synced_at": _("Synced at"),
@@ -285,6 +289,12 @@ class LeadDetailView(LeadAdminMixin, TemplateView):
                 (_("Company"), lead.company),
                 (_("Message"), lead.message),
                 (_("Page"), lead.page_url),
+                # Where the visit came from, as far as the browser told.
+                *(
+                    (label, getattr(lead, name))
+                    for name, label in ATTRIBUTION_LABELS.items()
+                    if getattr(lead, name)
+                ),
                 (_("Chatbot"), lead.chatbot.name),
                 (
                     _("Received"),

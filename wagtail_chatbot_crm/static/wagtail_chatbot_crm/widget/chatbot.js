@@ -6,6 +6,37 @@
   var FOCUSABLE =
     'a[href], button:not([disabled]):not([hidden]), input:not([type="hidden"]):not([tabindex="-1"]), textarea, select, [tabindex]:not([tabindex="-1"])';
 
+  // Where the visit came from, as first seen in it: the landing page, an
+  // outside referrer and the UTM parameters, kept for the tab's session and
+  // sent with the lead.
+  var VISIT_KEY = "wcc-visit";
+  var UTM = ["utm_source", "utm_medium", "utm_campaign", "utm_term", "utm_content"];
+
+  function visit() {
+    var seen = null;
+    try {
+      seen = JSON.parse(window.sessionStorage.getItem(VISIT_KEY));
+    } catch (e) {
+      // Storage blocked: this page is the visit, as far as we can tell.
+    }
+    if (seen && typeof seen === "object") return seen;
+    seen = { landing_page: window.location.href };
+    var referrer = document.referrer;
+    if (referrer && referrer.split("/")[2] !== window.location.host) seen.referrer = referrer;
+    var params = new URLSearchParams(window.location.search);
+    UTM.forEach(function (name) {
+      if (params.get(name)) seen[name] = params.get(name);
+    });
+    try {
+      window.sessionStorage.setItem(VISIT_KEY, JSON.stringify(seen));
+    } catch (e) {
+      // Not kept; the lead still carries this page's view of the visit.
+    }
+    return seen;
+  }
+
+  var VISIT = visit();
+
   function init(root) {
     if (root.hasAttribute("data-wcc-ready")) return;
     root.setAttribute("data-wcc-ready", "");
@@ -120,6 +151,9 @@
 
     function collect() {
       var data = {};
+      Object.keys(VISIT).forEach(function (name) {
+        if (typeof VISIT[name] === "string") data[name] = VISIT[name];
+      });
       Array.prototype.forEach.call(form.elements, function (el) {
         if (!el.name || el.name === "next") return;
         if (el.type === "checkbox") data[el.name] = el.checked;
