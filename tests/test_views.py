@@ -438,7 +438,11 @@ def test_concurrent_submissions_are_all_saved(live_server, make_chatbot, setting
         "RATE_LIMIT_REQUESTS": 0,
     }
     make_chatbot()
-    count = 24
+    # As many at once as the live server's listen backlog holds (Django's
+    # request_queue_size): more depend on the kernel's SYN retries, and a
+    # loaded machine then resets one. tests/test_load_submit.py keeps 24 in
+    # flight for 1,000 visitors.
+    count = 10
     statuses = []
     barrier = threading.Barrier(count)
 
