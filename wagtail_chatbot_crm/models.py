@@ -7,6 +7,7 @@ import json
 import re
 import uuid
 
+from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -16,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalKey
 from modelcluster.models import ClusterableModel
+from wagtail.admin.panels import FieldPanel, InlinePanel
 from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
 from wagtail.models import Orderable
 
@@ -24,6 +26,7 @@ from .contact import BY_NAME as CONTACT_BY_NAME
 from .contact import CONTACT_FIELD_NAMES
 from .fields import EncryptedTextField, WebhookURLField
 from .mapping import PathError, parse_path
+from .settings_panels import PlacementStatusPanel
 from .validators import (
     header_looks_secret,
     split_emails,
@@ -858,9 +861,16 @@ def _validate_crm_field(path: str) -> None:
         raise ValidationError({"crm_field": str(exc)}) from exc
 
 
+class Placement(models.TextChoices):
+    EVERYWHERE = "everywhere", _("On every page")
+    SECTION = "section", _("In one section: a page and the pages under it")
+    NOWHERE = "nowhere", _("Nowhere")
+
+
 @register_setting(icon="comment")
-class ChatbotSettings(BaseSiteSetting):
-    """Per-site choice of the chatbot shown by ``{% chatbot_widget %}``."""
+class ChatbotSettings(ClusterableModel, BaseSiteSetting):
+    """Per site: which chatbot ``{% chatbot_widget %}`` (or the middleware)
+    shows, and on which pages: the editor's decision, not the templates'."""
 
     default_chatbot = models.ForeignKey(
         Chatbot,
@@ -868,14 +878,42 @@ class ChatbotSettings(BaseSiteSetting):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
-        verbose_name=_("chatbot on every page"),
-        help_text=_(
-            "Shown wherever the templates have {% chatbot_widget %} without a "
-            "name. Leave empty for none."
-        ),
+        verbose_name=_("chatbot"),
+        help_text=_("The chatbot visitors see. Leave empty for none."),
+    )
+    placement = models.CharField(
+        _("where it shows"),
+        max_length=16,
+        choices=Placement.choices,
+        default=Placement.EVERYWHERE,
+    )
+    section = models.ForeignKey(
+        "wagtailcore.Page",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("section"),
+        help_text=_("With “In one section”: this page and every page under it."),
+    )
+    tag_seen_at = models.DateTimeField(
+        _("template tag last seen"), null=True, blank=True, editable=False
     )
 
-    select_related = ["default_chatbot"]
+    select_related = ["default_chatbot", "section"]
+
+    panels = [
+        PlacementStatusPanel(heading=_("Where visitors see the chatbot")),
+        FieldPanel("default_chatbot"),
+        FieldPanel("placement", widget=forms.RadioSelect),
+        FieldPanel("section"),
+        InlinePanel(
+            "hidden_pages",
+            heading=_("Pages without the chatbot"),
+            label=_("Page"),
+            panels=[FieldPanel("page")],
+        ),
+    ]
 
     class Meta:
         verbose_name = _("chatbot")
@@ -883,3 +921,31 @@ class ChatbotSettings(BaseSiteSetting):
 
     def __str__(self):
         return str(self.default_chatbot or _("No chatbot"))
+
+    def clean(self):
+        super().clean()
+        if self.placement == Placement.SECTION and self.section is None:
+            raise ValidationError(
+                {"section": _("Choose the section the chatbot shows in.")}
+            )
+
+
+class HiddenPage(Orderable):
+    """A page the chatbot never shows on (the page opts out)."""
+
+    settings = ParentalKey(
+        ChatbotSettings, on_delete=models.CASCADE, related_name="hidden_pages"
+    )
+    page = models.ForeignKey(
+        "wagtailcore.Page",
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=_("page"),
+    )
+
+    class Meta(Orderable.Meta):
+        verbose_name = _("page without the chatbot")
+        verbose_name_plural = _("pages without the chatbot")
+
+    def __str__(self):
+        return str(self.page)

@@ -6,6 +6,7 @@ from django import template
 from django.template.loader import render_to_string
 
 from ..models import Chatbot, ChatbotSettings
+from ..placement import note_tag_seen, page_in, placed_chatbot
 from ..widget import widget_context
 
 register = template.Library()
@@ -19,17 +20,28 @@ SENT_PARAMETER = "chatbot_sent"
 
 @register.simple_tag(takes_context=True)
 def chatbot_widget(context, slug=None, inline=False):
-    """Render the chatbot ``slug``, or the site's default chatbot.
+    """Render the chatbot ``slug``; without one, the chatbot the site's
+    editors placed on this page in Settings → Chatbot (which one, and on
+    which pages).
 
     By default a chat bubble opens the chatbot in a dialog; ``inline=True``
-    shows its form in the page's flow instead. Renders nothing (and logs
-    once) when there is no such enabled chatbot, so a page never breaks
-    because a chatbot was switched off.
+    shows its form in the page's flow instead. Renders nothing when no
+    chatbot shows here, so a page never breaks because a chatbot was
+    switched off; a slug that names none, or a site with no chatbot chosen,
+    is logged once.
     """
     request = context.get("request")
-    chatbot = _find_chatbot(slug, request)
+    if slug is None:
+        chatbot = _placed_chatbot(request, page_in(context))
+    else:
+        chatbot = _named_chatbot(slug)
     if chatbot is None:
         return ""
+    return render_widget(request, chatbot, inline=inline)
+
+
+def render_widget(request, chatbot, *, inline=False) -> str:
+    """The widget's HTML for ``chatbot`` on the page ``request`` asked for."""
     sent = request is not None and request.GET.get(SENT_PARAMETER) == chatbot.slug
     return render_to_string(
         "wagtail_chatbot_crm/widget.html",
@@ -43,21 +55,27 @@ def chatbot_widget(context, slug=None, inline=False):
     )
 
 
-# Stands for "no default chatbot chosen" among the reported slugs.
+# Stands for "no chatbot chosen" among the reported slugs.
 _NO_DEFAULT = object()
 
 
-def _find_chatbot(slug, request):
-    if slug is None:
-        slug = _default_slug(request)
-        if slug is None:
-            if _NO_DEFAULT not in _reported_missing:
-                _reported_missing.add(_NO_DEFAULT)
-                logger.warning(
-                    "{%% chatbot_widget %%}: no chatbot is chosen for this site "
-                    "in Settings → Chatbot; rendering nothing"
-                )
-            return None
+def _placed_chatbot(request, page):
+    if request is None:
+        return None
+    note_tag_seen(request)
+    if ChatbotSettings.for_request(request).default_chatbot is None:
+        if _NO_DEFAULT not in _reported_missing:
+            _reported_missing.add(_NO_DEFAULT)
+            logger.warning(
+                "{%% chatbot_widget %%}: no chatbot is chosen for this site "
+                "in Settings → Chatbot; rendering nothing"
+            )
+        return None
+    # Where it shows is the editors' decision: nothing to log.
+    return placed_chatbot(request, page)
+
+
+def _named_chatbot(slug):
     chatbot = Chatbot.objects.live(slug)
     if chatbot is None and slug not in _reported_missing:
         _reported_missing.add(slug)
@@ -67,11 +85,3 @@ def _find_chatbot(slug, request):
             slug,
         )
     return chatbot
-
-
-def _default_slug(request):
-    """The slug of the site's default chatbot, from its site settings."""
-    if request is None:
-        return None
-    settings = ChatbotSettings.for_request(request)
-    return settings.default_chatbot.slug if settings.default_chatbot else None

@@ -9,6 +9,7 @@ from wagtail.models import Site
 from wagtail_chatbot_crm.models import (
     AuthType,
     Chatbot,
+    ChatbotSettings,
     FieldMapping,
     FieldRequirement,
     MappingSource,
@@ -100,6 +101,10 @@ class Command(BaseCommand):
                 chatbot=chatbot, crm_field="lead_source", value="Chatbot"
             )
         contact_page = self.seed_contact_page(chatbot)
+        site_settings = ChatbotSettings.for_site(Site.objects.get(is_default_site=True))
+        if site_settings.default_chatbot is None:  # an editor's choice stays
+            site_settings.default_chatbot = chatbot
+            site_settings.save()
 
         self.stdout.write(
             self.style.SUCCESS(
