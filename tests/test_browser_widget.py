@@ -215,3 +215,117 @@ def test_failures_keep_the_visitors_input(page, live_server, demo_bot, answer, w
     expect(page.get_by_label("Name (required)")).to_have_value("Ada Lovelace")
     expect(page.get_by_label("Email (required)")).to_have_value("ada@example.com")
     expect(page.get_by_role("button", name="Send")).to_be_enabled()
+
+
+# A site's stylesheet at its most careless: a dark theme whose global rules
+# colour every heading, paragraph and label near-white, its own fonts,
+# content-box sizing and a tall line height.
+HOSTILE_CSS = """
+* { box-sizing: content-box; }
+html, body { background: #14161a; color: #f4f4f5; line-height: 3;
+             font-family: Georgia, serif; }
+h1, h2, h3, p, label, span, button, input, textarea, section, header {
+    color: #fafafa; font-family: "Hostile Display", fantasy;
+    letter-spacing: 0.2em; text-transform: uppercase; }
+h2 { font-size: 3rem; margin: 2em 0; }
+main p, .content p { color: #fdfdfd; margin: 2em 0; }
+"""
+
+# Each visible element's own text: its colour's contrast with the first
+# opaque background behind it (WCAG's formula).
+CONTRAST = """
+(root) => {
+  const parse = (value) => {
+    const numbers = value.match(/[\\d.]+/g).map(Number);
+    const scale = value.startsWith("color(") ? 255 : 1;
+    return { rgb: numbers.slice(0, 3).map((n) => n * scale),
+             alpha: numbers.length > 3 ? numbers[3] : 1 };
+  };
+  const luminance = (rgb) => {
+    const [r, g, b] = rgb.map((v) => {
+      v /= 255;
+      return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4;
+    });
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b;
+  };
+  const behind = (el) => {
+    for (; el; el = el.parentElement) {
+      const colour = parse(getComputedStyle(el).backgroundColor);
+      if (colour.alpha > 0) return colour.rgb;
+    }
+    return [255, 255, 255];
+  };
+  const found = [];
+  for (const el of root.querySelectorAll("*")) {
+    if (!el.getClientRects().length) continue;
+    const text = [...el.childNodes]
+      .filter((node) => node.nodeType === 3)
+      .map((node) => node.textContent.trim())
+      .join("");
+    if (!text) continue;
+    const [light, dark] = [luminance(parse(getComputedStyle(el).color).rgb),
+                           luminance(behind(el))].sort((a, b) => b - a);
+    found.push([(light + 0.05) / (dark + 0.05), text.slice(0, 40)]);
+  }
+  return found;
+}
+"""
+
+
+def test_the_widget_keeps_its_looks_inside_a_hostile_stylesheet(
+    page, live_server, demo_bot, screenshot
+):
+    page.goto(f"{live_server.url}/")
+    page.add_style_tag(content=HOSTILE_CSS)
+    page.get_by_role("button", name="Chat with Demo chatbot").click()
+    dialog = page.get_by_role("dialog", name="Demo chatbot")
+    expect(dialog).to_be_visible()
+    page.get_by_role("button", name="Send").click()  # error texts too
+    expect(page.get_by_text("Please correct the")).to_be_visible()
+    screenshot("widget-hostile-css")
+
+    texts = dialog.evaluate(CONTRAST)
+    assert len(texts) >= 6  # title, greeting, labels, errors, button
+    poor = [(round(ratio, 2), text) for ratio, text in texts if ratio < 4.5]
+    assert poor == []
+    title = page.locator(".wcc-dialog__title")
+    assert "Hostile" not in title.evaluate("el => getComputedStyle(el).fontFamily")
+    assert title.evaluate("el => getComputedStyle(el).textTransform") == "none"
+    greeting = page.get_by_text("Hi! How can we help?")
+    line, size = greeting.evaluate(
+        "el => [getComputedStyle(el).lineHeight, getComputedStyle(el).fontSize]"
+    )
+    assert float(line.removesuffix("px")) < 2 * float(size.removesuffix("px"))
+    # Inputs keep within the dialog whatever box-sizing the site sets.
+    right = dialog.evaluate("el => el.getBoundingClientRect().right")
+    for box in page.locator(".wcc-field__input").evaluate_all(
+        "els => els.map(el => el.getBoundingClientRect().right)"
+    ):
+        assert box <= right
+
+
+def test_on_a_phone_the_bubble_is_small_and_the_chat_fills_the_screen(
+    browser, live_server, demo_bot, screenshot
+):
+    # Reduced motion: no opening animation to wait out before measuring.
+    context = browser.new_context(
+        viewport={"width": 390, "height": 844}, reduced_motion="reduce"
+    )
+    page = context.new_page()
+    try:
+        page.goto(f"{live_server.url}/")
+        bubble = page.get_by_role("button", name="Chat with Demo chatbot")
+        box = bubble.bounding_box()
+        assert box["width"] <= 64 and box["height"] <= 64
+        screenshot("widget-phone-closed", page)
+        bubble.click()
+        dialog = page.get_by_role("dialog", name="Demo chatbot")
+        expect(dialog).to_be_visible()
+        box = dialog.bounding_box()
+        assert (box["x"], box["y"], box["width"], box["height"]) == (0, 0, 390, 844)
+        # The Send button can be reached by scrolling the dialog, errors shown.
+        page.get_by_role("button", name="Send").click()
+        page.get_by_role("button", name="Send").scroll_into_view_if_needed()
+        expect(page.get_by_role("button", name="Send")).to_be_in_viewport()
+    finally:
+        context.close()
