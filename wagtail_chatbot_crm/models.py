@@ -19,7 +19,7 @@ from modelcluster.fields import ParentalKey
 from modelcluster.models import ClusterableModel
 from wagtail.admin.panels import FieldPanel, InlinePanel
 from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
-from wagtail.models import Orderable
+from wagtail.models import Orderable, PreviewableMixin
 
 from .attribution import URL_MAX_LENGTH, UTM_MAX_LENGTH
 from .contact import BY_NAME as CONTACT_BY_NAME
@@ -126,7 +126,7 @@ def _live_sql(alias: str) -> str:
     )
 
 
-class Chatbot(ClusterableModel):
+class Chatbot(PreviewableMixin, ClusterableModel):
     """A chatbot that captures leads and sends them to a CRM."""
 
     SECRET_FIELDS = (
@@ -328,6 +328,19 @@ class Chatbot(ClusterableModel):
     def masked_fields(self) -> tuple[str, ...]:
         """Fields an admin form must never render back."""
         return self.SECRET_FIELDS
+
+    # Live preview in the editor (Wagtail's snippet preview): the widget as
+    # visitors will see it, with the texts and fields not saved yet.
+    def get_preview_template(self, request, mode_name):
+        return "wagtail_chatbot_crm/preview.html"
+
+    def get_preview_context(self, request, mode_name):
+        from .widget import widget_context
+
+        return {
+            **super().get_preview_context(request, mode_name),
+            **widget_context(self, inline=True, preview=True, standalone=False),
+        }
 
     def asks(self, field_name: str) -> bool:
         """Whether the chatbot's form shows a contact field."""

@@ -54,7 +54,10 @@ def widget_context(chatbot: Chatbot, *, values=None, errors=None, **extra) -> di
         "chatbot": chatbot,
         "fields_have_errors": any(key != "__all__" for key in errors),
         "fields": widget_fields(chatbot, values, errors),
-        "endpoint": reverse("wagtail_chatbot_crm:lead_capture", args=[chatbot.slug]),
+        # A chatbot being previewed before its first save has no slug yet.
+        "endpoint": reverse(
+            "wagtail_chatbot_crm:lead_capture", args=[chatbot.slug or "preview"]
+        ),
         "honeypot": crm_settings.HONEYPOT_FIELD,
         "consent_checked": bool((values or {}).get("consent")),
         "consent_errors": errors.get("consent", ()),

@@ -165,6 +165,10 @@
     function submitForm(event) {
       event.preventDefault();
       clearErrors();
+      if (root.hasAttribute("data-wcc-preview")) {
+        status.textContent = text("preview");
+        return;
+      }
       submit.disabled = true;
       status.textContent = text("sending");
       fetch(endpoint, {
