@@ -165,13 +165,12 @@ def test_without_javascript(browser, live_server, demo_bot, screenshot):
     assert Lead.objects.get().email == "noscript@example.com"
 
 
-def test_accessibility_check_with_axe(page, live_server, demo_bot):
+def axe_violations(page):
+    """What axe-core finds wrong in the widget as the page shows it now."""
     if not AXE.exists():
         if os.environ.get("CI"):
             pytest.fail(f"{AXE} is missing: 'make test' installs axe-core from npm")
         pytest.skip("axe-core is not installed (make test installs it)")
-    page.goto(f"{live_server.url}/")
-    page.get_by_role("button", name="Chat with Demo chatbot").click()
     page.add_script_tag(path=str(AXE))
     results = page.evaluate(
         "async () => await axe.run('.wcc', {resultTypes: ['violations']})"
@@ -181,7 +180,13 @@ def test_accessibility_check_with_axe(page, live_server, demo_bot):
         for v in results["violations"]
     ]
     print("axe violations:", json.dumps(violations))
-    assert violations == []
+    return violations
+
+
+def test_accessibility_check_with_axe(page, live_server, demo_bot):
+    page.goto(f"{live_server.url}/")
+    page.get_by_role("button", name="Chat with Demo chatbot").click()
+    assert axe_violations(page) == []
 
 
 @pytest.mark.parametrize(
@@ -329,3 +334,63 @@ def test_on_a_phone_the_bubble_is_small_and_the_chat_fills_the_screen(
         expect(page.get_by_role("button", name="Send")).to_be_in_viewport()
     finally:
         context.close()
+
+
+@pytest.fixture
+def greeting_bot(demo_bot):
+    demo_bot.proactive_greeting = True
+    demo_bot.proactive_delay = 1
+    demo_bot.save()
+    return demo_bot
+
+
+def test_the_proactive_greeting_shows_once_per_visit_and_can_be_dismissed(
+    browser, live_server, greeting_bot, screenshot
+):
+    context = browser.new_context(reduced_motion="reduce")
+    page = context.new_page()
+    try:
+        page.goto(f"{live_server.url}/")
+        teaser = page.locator("[data-wcc-teaser]")
+        expect(teaser).to_be_hidden()
+        expect(teaser).to_be_visible(timeout=5000)
+        expect(teaser.get_by_text("Hi! How can we help?")).to_be_visible()
+        screenshot("widget-proactive-greeting", page)
+        page.get_by_role("button", name="Dismiss the greeting").click()
+        expect(teaser).to_be_hidden()
+        expect(
+            page.get_by_role("button", name="Chat with Demo chatbot")
+        ).to_be_focused()
+
+        # The same visit, another page: not again.
+        page.goto(f"{live_server.url}/")
+        page.wait_for_timeout(2000)
+        expect(teaser).to_be_hidden()
+    finally:
+        context.close()
+
+    # A new visit is greeted again; the greeting opens the chat.
+    context = browser.new_context(reduced_motion="reduce")
+    page = context.new_page()
+    try:
+        page.goto(f"{live_server.url}/")
+        page.locator("[data-wcc-teaser-open]").click(timeout=5000)
+        expect(page.get_by_role("dialog", name="Demo chatbot")).to_be_visible()
+        expect(page.locator("[data-wcc-teaser]")).to_be_hidden()
+    finally:
+        context.close()
+
+
+def test_the_proactive_greeting_never_covers_an_open_chat(
+    page, live_server, greeting_bot
+):
+    page.goto(f"{live_server.url}/")
+    page.get_by_role("button", name="Chat with Demo chatbot").click()
+    page.wait_for_timeout(2000)
+    expect(page.locator("[data-wcc-teaser]")).to_be_hidden()
+
+
+def test_the_proactive_greeting_passes_axe(page, live_server, greeting_bot):
+    page.goto(f"{live_server.url}/")
+    expect(page.locator("[data-wcc-teaser]")).to_be_visible(timeout=5000)
+    assert axe_violations(page) == []

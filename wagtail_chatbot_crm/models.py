@@ -95,6 +95,11 @@ def requirement_field(name: str) -> models.CharField:
     )
 
 
+# Seconds before the proactive greeting shows when the editor left it empty
+# (the field's help text says so).
+PROACTIVE_DELAY = 10
+
+
 class ChatbotManager(models.Manager):
     def live(self, slug: str) -> "Chatbot | None":
         """The enabled chatbot with this slug, without its secrets: visitors'
@@ -166,6 +171,22 @@ class Chatbot(PreviewableMixin, ClusterableModel):
         _("greeting"),
         default=_("Hi! Leave your details and we will get back to you."),
         help_text=_("The first message visitors see when they open the chat."),
+    )
+    proactive_greeting = models.BooleanField(
+        _("greet visitors first"),
+        default=False,
+        help_text=_(
+            "Show the greeting beside the chat button after a few seconds, once "
+            "per visit, so visitors notice the chat; they can dismiss it."
+        ),
+    )
+    proactive_delay = models.PositiveSmallIntegerField(
+        _("greet after (seconds)"),
+        null=True,
+        blank=True,
+        default=PROACTIVE_DELAY,
+        validators=[MinValueValidator(1), MaxValueValidator(600)],
+        help_text=_("Leave empty for 10 seconds."),
     )
     ask_name = requirement_field("name")
     ask_email = requirement_field("email")

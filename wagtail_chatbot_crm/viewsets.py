@@ -115,6 +115,12 @@ class ChatbotViewSet(SnippetViewSet):
                     FieldPanel("slug"),
                     FieldPanel("enabled"),
                     FieldPanel("greeting"),
+                    FieldRowPanel(
+                        [
+                            FieldPanel("proactive_greeting"),
+                            FieldPanel("proactive_delay"),
+                        ]
+                    ),
                     MultiFieldPanel(
                         [
                             FieldRowPanel(

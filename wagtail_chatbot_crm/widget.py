@@ -4,7 +4,7 @@ from dataclasses import dataclass
 
 from .conf import crm_settings
 from .contact import CONTACT_FIELDS
-from .models import Chatbot
+from .models import PROACTIVE_DELAY, Chatbot
 
 
 @dataclass(frozen=True)
@@ -59,6 +59,7 @@ def widget_context(chatbot: Chatbot, *, values=None, errors=None, **extra) -> di
             "wagtail_chatbot_crm:lead_capture", args=[chatbot.slug or "preview"]
         ),
         "honeypot": crm_settings.HONEYPOT_FIELD,
+        "proactive_delay": PROACTIVE_DELAY,
         "consent_checked": bool((values or {}).get("consent")),
         "consent_errors": errors.get("consent", ()),
         "form_errors": errors.get("__all__", ()),

@@ -77,7 +77,43 @@
       );
     }
 
+    // The proactive greeting: once per visit, after the editor's delay,
+    // never over an open dialog; dismissible.
+    var teaser = root.querySelector("[data-wcc-teaser]");
+    var delay = parseInt(root.getAttribute("data-wcc-proactive"), 10);
+    if (teaser && delay > 0) greetLater(delay, "wcc-greeted-" + root.id);
+
+    function greetLater(seconds, key) {
+      try {
+        if (window.sessionStorage.getItem(key)) return;
+      } catch (e) {
+        // Storage blocked: greet, as on a first visit.
+      }
+      window.setTimeout(function () {
+        if (dialogOpen()) return;
+        try {
+          window.sessionStorage.setItem(key, "1");
+        } catch (e) {
+          // Not remembered: the next page may greet again.
+        }
+        teaser.hidden = false;
+      }, seconds * 1000);
+      teaser.querySelector("[data-wcc-teaser-open]").addEventListener("click", open);
+      teaser.querySelector("[data-wcc-teaser-close]").addEventListener("click", function () {
+        teaser.hidden = true;
+        bubble.focus();
+      });
+    }
+
+    function dialogOpen() {
+      return Array.prototype.some.call(
+        document.querySelectorAll('[aria-modal="true"], dialog[open]'),
+        function (el) { return el.getClientRects().length > 0; }
+      );
+    }
+
     function open() {
+      if (teaser) teaser.hidden = true;
       returnFocus = document.activeElement;
       dialog.classList.add("wcc-dialog--open");
       bubble.setAttribute("aria-expanded", "true");
@@ -88,7 +124,8 @@
     function hide() {
       dialog.classList.remove("wcc-dialog--open");
       bubble.setAttribute("aria-expanded", "false");
-      (returnFocus && document.contains(returnFocus) ? returnFocus : bubble).focus();
+      var back = returnFocus && returnFocus.getClientRects().length ? returnFocus : bubble;
+      back.focus();
     }
 
     bubble.addEventListener("click", function () {
