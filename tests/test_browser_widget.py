@@ -394,3 +394,28 @@ def test_the_proactive_greeting_passes_axe(page, live_server, greeting_bot):
     page.goto(f"{live_server.url}/")
     expect(page.locator("[data-wcc-teaser]")).to_be_visible(timeout=5000)
     assert axe_violations(page) == []
+
+
+def test_the_funnel_counts_what_visitors_did(page, live_server, demo_bot):
+    from wagtail_chatbot_crm.funnel import funnel
+
+    # One visitor opens the chat and leaves; another opens, writes and sends.
+    page.goto(f"{live_server.url}/")
+    page.get_by_role("button", name="Chat with Demo chatbot").click()
+    page.goto(f"{live_server.url}/")
+    page.get_by_role("button", name="Chat with Demo chatbot").click()
+    page.get_by_label("Name (required)").fill("Ada Lovelace")
+    page.get_by_label("Email (required)").fill("ada@example.com")
+    page.get_by_label("I agree to be contacted").check()
+    page.get_by_role("button", name="Send").click()
+    expect(page.get_by_text("Thanks, we will call you soon.")).to_be_visible()
+
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        [row] = funnel() or [{}]
+        if row.get("opened") == 2 and row.get("started") == 1:
+            break
+        time.sleep(0.1)
+    numbers = {key: row[key] for key in ("opened", "started", "sent", "synced")}
+    print("funnel:", numbers)
+    assert numbers == {"opened": 2, "started": 1, "sent": 1, "synced": 0}

@@ -7,6 +7,7 @@ from django.urls import reverse
 from django.utils import timezone
 from wagtail.admin.ui.components import Component
 
+from .funnel import funnel
 from .models import Chatbot, Lead, SyncStatus
 from .oauth import needing_reconnection, reconnect_label
 
@@ -41,6 +42,7 @@ class LeadsSummaryPanel(Component):
             **lead_stats(),
             "report_url": report,
             "failed_url": f"{report}?sync_status={SyncStatus.FAILED}",
+            "funnel": funnel(),
             "reconnect": [
                 {
                     "chatbot": chatbot,

@@ -983,3 +983,32 @@ class HiddenPage(Orderable):
 
     def __str__(self):
         return str(self.page)
+
+
+class WidgetEvent(models.TextChoices):
+    OPENED = "opened", _("Opened")
+    STARTED = "started", _("Conversation started")
+
+
+class WidgetDailyCount(models.Model):
+    """How often a chatbot's widget was opened, and a conversation started,
+    on one day: counted, never traced to a visitor (no cookie, no address)."""
+
+    chatbot = models.ForeignKey(
+        Chatbot, on_delete=models.CASCADE, related_name="daily_counts"
+    )
+    day = models.DateField(_("day"))
+    event = models.CharField(_("event"), max_length=16, choices=WidgetEvent.choices)
+    count = models.PositiveIntegerField(_("count"), default=0)
+
+    class Meta:
+        verbose_name = _("widget count")
+        verbose_name_plural = _("widget counts")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["chatbot", "day", "event"], name="wcc_daily_count_unique"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.chatbot_id} {self.day} {self.event}: {self.count}"

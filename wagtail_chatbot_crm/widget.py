@@ -58,6 +58,9 @@ def widget_context(chatbot: Chatbot, *, values=None, errors=None, **extra) -> di
         "endpoint": reverse(
             "wagtail_chatbot_crm:lead_capture", args=[chatbot.slug or "preview"]
         ),
+        "events_endpoint": reverse(
+            "wagtail_chatbot_crm:widget_event", args=[chatbot.slug or "preview"]
+        ),
         "honeypot": crm_settings.HONEYPOT_FIELD,
         "proactive_delay": PROACTIVE_DELAY,
         "consent_checked": bool((values or {}).get("consent")),

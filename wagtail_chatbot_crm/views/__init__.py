@@ -1,5 +1,5 @@
-"""Views: the visitor endpoint (``capture``) and the admin's screens."""
+"""Views: the visitor endpoints (``capture``) and the admin's screens."""
 
-from .capture import LeadCaptureView
+from .capture import LeadCaptureView, WidgetEventView
 
-__all__ = ["LeadCaptureView"]
+__all__ = ["LeadCaptureView", "WidgetEventView"]

@@ -6,7 +6,7 @@ import uuid
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from django.core.exceptions import SuspiciousOperation, ValidationError
-from django.http import HttpRequest, HttpResponseRedirect, JsonResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.http.multipartparser import MultiPartParserError
 from django.template.response import TemplateResponse
 from django.utils.decorators import method_decorator
@@ -19,14 +19,19 @@ from wagtail.models import Site
 
 from .. import ratelimit
 from ..conf import crm_settings
+from ..funnel import count_event
 from ..leads import client_ip_digest, record_lead, validate_lead
-from ..models import Chatbot
+from ..models import Chatbot, WidgetEvent
 from ..templatetags.chatbot_tags import SENT_PARAMETER
 from ..widget import widget_context
 
 logger = logging.getLogger(__name__)
 
 FORM_CONTENT_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
+
+# A visitor may open the chat this many times for each lead they may send
+# (``RATE_LIMIT_REQUESTS``) before events are refused.
+EVENTS_PER_LEAD = 10
 
 
 def error_response(status: int, message: str, **headers) -> JsonResponse:
@@ -269,3 +274,47 @@ class LeadCaptureView(View):
             except (SuspiciousOperation, MultiPartParserError):
                 return None, _("The form data could not be read.")
         return None, _("Send the lead as JSON or as form data.")
+
+
+@method_decorator([csrf_exempt, never_cache], name="dispatch")
+class WidgetEventView(View):
+    """``POST /chatbot/<slug>/events/``: the widget counts an open or a
+    started conversation for the dashboard's funnel. Nothing about the
+    visitor is kept; the count is per chatbot and day."""
+
+    http_method_names = ["post"]
+
+    def http_method_not_allowed(self, request, *args, **kwargs):
+        return error_response(405, _("Send events with POST."), Allow="POST")
+
+    def post(self, request, slug):
+        chatbot = Chatbot.objects.live(slug)
+        if chatbot is None:
+            return error_response(404, _("There is no chatbot at this address."))
+        if not origin_allowed(request):
+            return error_response(403, _("Events can only be sent from this site."))
+        limit = crm_settings.RATE_LIMIT_REQUESTS
+        retry_after = ratelimit.hit(
+            f"event:{client_ip_digest(client_ip(request))}",
+            # Opening the chat is cheaper than sending a lead; still bounded.
+            limit * EVENTS_PER_LEAD if limit > 0 else 0,
+            crm_settings.RATE_LIMIT_WINDOW,
+        )
+        if retry_after is not None:
+            return error_response(
+                429, _("Too many events."), Retry_After=str(retry_after)
+            )
+        if len(request.body) > 200:
+            return error_response(413, _("The request is too large."))
+        try:
+            event = json.loads(request.body or b"null").get("event")
+        except (ValueError, AttributeError):
+            event = None
+        if event not in WidgetEvent.values:
+            return error_response(
+                400,
+                _("Name the event: one of %(events)s.")
+                % {"events": ", ".join(WidgetEvent.values)},
+            )
+        count_event(chatbot, event)
+        return HttpResponse(status=204)

@@ -58,9 +58,26 @@
       return root.dataset["wccText" + name.charAt(0).toUpperCase() + name.slice(1)] || "";
     }
 
+    // The dashboard's funnel: each event counted once per page view, with
+    // nothing about the visitor sent.
+    var counted = {};
+    function count(event) {
+      var url = root.getAttribute("data-wcc-events");
+      if (!url || counted[event]) return;
+      counted[event] = true;
+      fetch(url, {
+        method: "POST",
+        headers: { "Content-Type": "application/json" },
+        body: JSON.stringify({ event: event }),
+        keepalive: true,
+        credentials: "omit",
+      }).catch(function () {});
+    }
+
     var inline = root.hasAttribute("data-wcc-inline");
     if (pageUrl) pageUrl.value = window.location.href;
     form.addEventListener("submit", submitForm);
+    form.addEventListener("input", function () { count("started"); });
     // Inline in the page: the form stays where it is, only sending changes.
     if (inline) return;
 
@@ -113,6 +130,7 @@
     }
 
     function open() {
+      count("opened");
       if (teaser) teaser.hidden = true;
       returnFocus = document.activeElement;
       dialog.classList.add("wcc-dialog--open");
