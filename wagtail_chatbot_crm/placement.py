@@ -42,10 +42,11 @@ def placed_chatbot(request, page: Page | None) -> Chatbot | None:
 
 
 def shows_on(site_settings: ChatbotSettings, page: Page | None) -> bool:
+    """Whether the settings put the chatbot on ``page`` (None: a view that
+    is no Wagtail page, which only "every page" covers)."""
     if site_settings.placement == Placement.NOWHERE:
         return False
-    hidden = site_settings.hidden_pages.filter(page_id=getattr(page, "pk", None))
-    if page is not None and site_settings.pk and hidden.exists():
+    if page is not None and _opted_out(site_settings, page):
         return False
     if site_settings.placement == Placement.SECTION:
         section = site_settings.section
@@ -53,6 +54,12 @@ def shows_on(site_settings: ChatbotSettings, page: Page | None) -> bool:
             return False
         return page.path.startswith(section.path)
     return True
+
+
+def _opted_out(site_settings: ChatbotSettings, page: Page) -> bool:
+    return bool(site_settings.pk) and (
+        site_settings.hidden_pages.filter(page_id=page.pk).exists()
+    )
 
 
 def note_tag_seen(request) -> None:
