@@ -96,11 +96,19 @@ def test_the_example_site_runs_on_postgresql_and_redis(site_env):
                 ).fetchone()
         assert status == "synced"
     finally:
-        demo.send_signal(signal.SIGINT)
-        try:
-            demo.wait(20)
-        except subprocess.TimeoutExpired:
-            demo.kill()
+        stop(demo)
+
+
+def stop(demo):
+    """Ctrl-C, as a developer stops the demo; it waits for its web server
+    and consumer (up to 10 s each) before it exits."""
+    demo.send_signal(signal.SIGINT)
+    try:
+        demo.wait(45)
+    except subprocess.TimeoutExpired:
+        demo.kill()
+        demo.wait(10)
+        raise AssertionError("the demo did not stop on Ctrl-C") from None
 
 
 CHECK_STACK = """
