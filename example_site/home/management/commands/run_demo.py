@@ -17,7 +17,10 @@ class Command(BaseCommand):
         parser.add_argument("addrport", nargs="?", default="127.0.0.1:8000")
 
     def handle(self, *args, addrport, **options):
-        # Stop the children on SIGTERM too, not only on Ctrl-C.
+        # Stop the children on Ctrl-C, and on SIGTERM too. Ctrl-C is set
+        # explicitly: started from a shell's background job, this process
+        # (and so its children) would inherit SIGINT ignored.
+        signal.signal(signal.SIGINT, signal.default_int_handler)
         signal.signal(signal.SIGTERM, signal.default_int_handler)
         manage = [sys.executable, "manage.py"]
         emulators = self.start_emulators()
