@@ -36,9 +36,11 @@ def placed_chatbot(request, page: Page | None) -> Chatbot | None:
         return None
     site_settings = ChatbotSettings.for_request(request)
     chosen = site_settings.default_chatbot
-    if chosen is None or not shows_on(site_settings, page):
+    if chosen is None or not chosen.enabled or not shows_on(site_settings, page):
         return None
-    return Chatbot.objects.live(chosen.slug)
+    # Loaded with the settings (their select_related): no second query on
+    # every page view.
+    return chosen
 
 
 def shows_on(site_settings: ChatbotSettings, page: Page | None) -> bool:
