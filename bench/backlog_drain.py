@@ -24,40 +24,9 @@ under twice one.
 import argparse
 import subprocess
 import sys
-import threading
 import time
 
 import harness
-import requests
-
-
-def raw_loop(url: str, body: bytes, total: int, concurrency: int) -> float:
-    """Seconds for ``concurrency`` threads to post ``total`` requests."""
-    counter = iter(range(total))
-    lock = threading.Lock()
-    headers = {"Content-Type": "application/json", "Authorization": "Bearer bench"}
-
-    def run() -> None:
-        with requests.Session() as session:
-            while True:
-                with lock:
-                    number = next(counter, None)
-                if number is None:
-                    return
-                session.post(
-                    url,
-                    data=body,
-                    headers={**headers, "Idempotency-Key": f"raw-{number}"},
-                    timeout=30,
-                )
-
-    threads = [threading.Thread(target=run) for _ in range(concurrency)]
-    started = time.perf_counter()
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return time.perf_counter() - started
 
 
 def drain(url: str, total: int, consumers: int, workers: int) -> float:
@@ -121,8 +90,8 @@ def main() -> None:
             url = f"{base}/hooks/lead"
             for consumers in (1, 4):
                 concurrency = consumers * args.workers
-                raw_loop(url, body, concurrency * 2, concurrency)  # warm up
-                raw = args.leads / raw_loop(url, body, args.leads, concurrency)
+                harness.raw_loop(url, body, concurrency * 2, concurrency)  # warm up
+                raw = args.leads / harness.raw_loop(url, body, args.leads, concurrency)
                 rate = args.leads / drain(url, args.leads, consumers, args.workers)
                 rows.append((consumers, concurrency, raw, rate))
 

@@ -11,33 +11,11 @@ Goal: the consumer reaches at least 70% of the raw loop's rate.
 """
 
 import argparse
-import threading
 import time
 
 import harness
-import requests
 
 WORKERS = int(__import__("os").environ.get("BENCH_WORKERS", "4"))
-
-
-def raw_loop(url: str, body: bytes, total: int) -> float:
-    """Seconds for ``WORKERS`` threads to post ``total`` requests."""
-    per_thread = total // WORKERS
-    headers = {"Content-Type": "application/json", "Authorization": "Bearer bench"}
-
-    def run(index: int) -> None:
-        session = requests.Session()
-        for number in range(per_thread):
-            headers_for_one = {**headers, "Idempotency-Key": f"raw-{index}-{number}"}
-            session.post(url, data=body, headers=headers_for_one, timeout=10)
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(WORKERS)]
-    started = time.perf_counter()
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return time.perf_counter() - started
 
 
 def consumer_run(url: str, total: int, worker_type: str) -> float:
@@ -98,8 +76,8 @@ def run(args) -> None:
         for delay in args.delays:
             with harness.receiver(delay) as base:
                 url = f"{base}/hooks/lead"
-                raw_loop(url, body, WORKERS * 10)  # warm up
-                raw_rate = args.leads / raw_loop(url, body, args.leads)
+                harness.raw_loop(url, body, WORKERS * 10, WORKERS)  # warm up
+                raw_rate = args.leads / harness.raw_loop(url, body, args.leads, WORKERS)
                 consumer_rate = args.leads / consumer_run(
                     url, args.leads, args.worker_type
                 )

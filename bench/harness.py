@@ -6,10 +6,13 @@ import os
 import statistics
 import subprocess
 import sys
+import threading
 import time
 import uuid
 from contextlib import contextmanager, suppress
 from pathlib import Path
+
+import requests
 
 ROOT = Path(__file__).resolve().parent.parent
 RUN_ID = f"bench-{uuid.uuid4().hex[:8]}"
@@ -110,6 +113,35 @@ def consumer(*flags: str):
         process.terminate()
         process.wait(timeout=15)
         log.close()
+
+
+def raw_loop(url: str, body: bytes, total: int, concurrency: int) -> float:
+    """Seconds for ``concurrency`` threads to post ``total`` requests."""
+    counter = iter(range(total))
+    lock = threading.Lock()
+    headers = {"Content-Type": "application/json", "Authorization": "Bearer bench"}
+
+    def run() -> None:
+        with requests.Session() as session:
+            while True:
+                with lock:
+                    number = next(counter, None)
+                if number is None:
+                    return
+                session.post(
+                    url,
+                    data=body,
+                    headers={**headers, "Idempotency-Key": f"raw-{number}"},
+                    timeout=30,
+                )
+
+    threads = [threading.Thread(target=run) for _ in range(concurrency)]
+    started = time.perf_counter()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return time.perf_counter() - started
 
 
 def queue_backlog(url: str, total: int):
