@@ -40,6 +40,16 @@ def wait_for_status(lead, status, timeout=15.0):
     raise AssertionError(f"lead stayed {lead.sync_status}")
 
 
+def chat_and_send(page):
+    """Open the chat, fill it in as Ada Lovelace, send it, see the thanks."""
+    page.get_by_role("button", name="Chat with Demo chatbot").click()
+    page.get_by_label("Name (required)").fill("Ada Lovelace")
+    page.get_by_label("Email (required)").fill("ada@example.com")
+    page.get_by_label("I agree to be contacted").check()
+    page.get_by_role("button", name="Send").click()
+    expect(page.get_by_text("Thanks, we will call you soon.")).to_be_visible()
+
+
 def test_visitor_chats_is_thanked_and_the_lead_syncs(
     page, live_server, demo_bot, crm_server, consumer, screenshot
 ):
@@ -75,12 +85,7 @@ def test_the_visits_first_page_referrer_and_utm_travel_with_the_lead(
     page.goto(landing, referer="https://news.example.org/issue-42")
     # Later pages of the visit keep what the first one saw.
     page.goto(f"{live_server.url}/")
-    page.get_by_role("button", name="Chat with Demo chatbot").click()
-    page.get_by_label("Name (required)").fill("Ada Lovelace")
-    page.get_by_label("Email (required)").fill("ada@example.com")
-    page.get_by_label("I agree to be contacted").check()
-    page.get_by_role("button", name="Send").click()
-    expect(page.get_by_text("Thanks, we will call you soon.")).to_be_visible()
+    chat_and_send(page)
 
     lead = Lead.objects.get()
     assert lead.page_url == f"{live_server.url}/"
@@ -403,12 +408,7 @@ def test_the_funnel_counts_what_visitors_did(page, live_server, demo_bot):
     page.goto(f"{live_server.url}/")
     page.get_by_role("button", name="Chat with Demo chatbot").click()
     page.goto(f"{live_server.url}/")
-    page.get_by_role("button", name="Chat with Demo chatbot").click()
-    page.get_by_label("Name (required)").fill("Ada Lovelace")
-    page.get_by_label("Email (required)").fill("ada@example.com")
-    page.get_by_label("I agree to be contacted").check()
-    page.get_by_role("button", name="Send").click()
-    expect(page.get_by_text("Thanks, we will call you soon.")).to_be_visible()
+    chat_and_send(page)
 
     deadline = time.monotonic() + 10
     while time.monotonic() < deadline:
