@@ -28,6 +28,7 @@ def form_data(mappings=(), statics=(), headers=(), initial=None, **fields):
         "name": "Sales",
         "slug": "sales",
         "enabled": "on",
+        "widget_style": "conversation",
         "greeting": "Hello!",
         "ask_name": "required",
         "ask_email": "required",

@@ -20,9 +20,25 @@ def test_the_preview_shows_the_unsaved_greeting_and_sends_nothing(
     expect(preview.get_by_text("Hi! Ask us about pricing.")).to_be_visible()
     expect(preview.get_by_text("Hello from the saved chatbot")).to_have_count(0)
 
-    preview.get_by_role("button", name="Send").click()
+    # A new chatbot talks: the preview plays the conversation, and sending
+    # from it sends nothing.
+    for question, answer in [
+        ("What is your name?", "Ada"),
+        ("Which email address can we reach you at?", "ada@example.com"),
+    ]:
+        preview.get_by_label(question).fill(answer)
+        preview.get_by_label(question).press("Enter")
+    for _ in range(3):  # phone, company, message
+        preview.get_by_role("button", name="Skip").click()
+    preview.get_by_role("button", name="Send", exact=True).click()
     expect(preview.get_by_text("This is a preview: nothing was sent.")).to_be_visible()
     screenshot("chatbot-preview")
+
+    # The form style, with the same unsaved texts.
+    page.select_option("#id_preview_mode", "form")
+    expect(preview.get_by_text("Hi! Ask us about pricing.")).to_be_visible()
+    preview.get_by_role("button", name="Send").click()
+    expect(preview.get_by_text("This is a preview: nothing was sent.")).to_be_visible()
     bot.refresh_from_db()
     assert bot.greeting == "Hello from the saved chatbot"
     assert not bot.leads.exists()

@@ -1,4 +1,5 @@
-"""A visitor meets the chatbot widget in a real browser."""
+"""A visitor meets the chatbot widget in its form style in a real browser
+(the conversation style: ``test_browser_conversation``)."""
 
 import json
 import os
@@ -23,6 +24,7 @@ def demo_bot(make_chatbot, crm_server, wagtail_site):
     return make_chatbot(
         name="Demo chatbot",
         slug="demo",
+        widget_style="form",
         webhook_url=crm_server.url,
         greeting="Hi! How can we help?",
         thank_you_text="Thanks, we will call you soon.",

@@ -9,10 +9,10 @@ from wagtail_chatbot_crm.models import Chatbot, FieldRequirement
 pytestmark = pytest.mark.django_db
 
 
-def preview(chatbot):
+def preview(chatbot, mode=None):
     request = RequestFactory().get("/")
     request.user = None
-    return chatbot.serve_preview(request, chatbot.default_preview_mode).render()
+    return chatbot.serve_preview(request, mode or chatbot.default_preview_mode).render()
 
 
 def test_the_preview_shows_the_unsaved_texts_and_fields(make_chatbot):
@@ -28,6 +28,17 @@ def test_the_preview_shows_the_unsaved_texts_and_fields(make_chatbot):
     # Sending from a preview stores nothing: the widget is told so.
     assert "data-wcc-preview" in html
     assert "nothing was sent" in html
+
+
+def test_the_preview_shows_either_style_starting_with_the_chosen_one(make_chatbot):
+    bot = make_chatbot(widget_style="form")
+    assert [mode for mode, _label in bot.preview_modes] == ["conversation", "form"]
+    assert bot.default_preview_mode == "form"
+    assert 'data-wcc-style="form"' in preview(bot).content.decode()
+    html = preview(bot, "conversation").content.decode()
+    assert 'data-wcc-style="conversation"' in html
+    # The conversation's questions come with the page.
+    assert 'data-wcc-question="What is your name?"' in html
 
 
 def test_a_chatbot_not_saved_yet_can_be_previewed():

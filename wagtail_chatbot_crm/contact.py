@@ -26,14 +26,41 @@ class ContactField:
     autocomplete: str
     # Whether a new chatbot asks for it: "required", "optional" or "off".
     default: str
+    # How the conversation asks for it.
+    question: Promise
 
 
 CONTACT_FIELDS = (
-    ContactField("name", _("Name"), _("name field"), 200, "text", "name", "required"),
     ContactField(
-        "email", _("Email"), _("email field"), 254, "email", "email", "required"
+        "name",
+        _("Name"),
+        _("name field"),
+        200,
+        "text",
+        "name",
+        "required",
+        _("What is your name?"),
     ),
-    ContactField("phone", _("Phone"), _("phone field"), 50, "tel", "tel", "optional"),
+    ContactField(
+        "email",
+        _("Email"),
+        _("email field"),
+        254,
+        "email",
+        "email",
+        "required",
+        _("Which email address can we reach you at?"),
+    ),
+    ContactField(
+        "phone",
+        _("Phone"),
+        _("phone field"),
+        50,
+        "tel",
+        "tel",
+        "optional",
+        _("Would you like to leave a phone number too?"),
+    ),
     ContactField(
         "company",
         _("Company"),
@@ -42,9 +69,17 @@ CONTACT_FIELDS = (
         "text",
         "organization",
         "off",
+        _("Which company are you with?"),
     ),
     ContactField(
-        "message", _("Message"), _("message field"), 5000, "textarea", "off", "optional"
+        "message",
+        _("Message"),
+        _("message field"),
+        5000,
+        "textarea",
+        "off",
+        "optional",
+        _("What would you like to ask or tell us?"),
     ),
 )
 CONTACT_FIELD_NAMES = tuple(field.name for field in CONTACT_FIELDS)

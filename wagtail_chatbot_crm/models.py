@@ -61,6 +61,11 @@ class BodyFormat(models.TextChoices):
     FORM = "form", _("Form-encoded (Salesforce Web-to-Lead)")
 
 
+class WidgetStyle(models.TextChoices):
+    CONVERSATION = "conversation", _("Conversation: one question at a time")
+    FORM = "form", _("Form: every field at once")
+
+
 class SendCondition(models.TextChoices):
     ALL = "all", _("Send every lead")
     CONSENT = "consent", _("Send only leads that ticked the consent box")
@@ -166,6 +171,16 @@ class Chatbot(PreviewableMixin, ClusterableModel):
         _("enabled"),
         default=True,
         help_text=_("When off, the chatbot is not shown and accepts no leads."),
+    )
+    widget_style = models.CharField(
+        _("style"),
+        max_length=12,
+        choices=WidgetStyle.choices,
+        default=WidgetStyle.CONVERSATION,
+        help_text=_(
+            "A conversation asks one question at a time in chat bubbles; a form "
+            "shows every field at once. Without JavaScript visitors get the form."
+        ),
     )
     greeting = models.TextField(
         _("greeting"),
@@ -355,12 +370,27 @@ class Chatbot(PreviewableMixin, ClusterableModel):
     def get_preview_template(self, request, mode_name):
         return "wagtail_chatbot_crm/preview.html"
 
+    @property
+    def preview_modes(self):
+        # Both styles, so an editor can compare them before choosing.
+        return [
+            (WidgetStyle.CONVERSATION, _("Conversation")),
+            (WidgetStyle.FORM, _("Form")),
+        ]
+
+    @property
+    def default_preview_mode(self):
+        return self.widget_style
+
     def get_preview_context(self, request, mode_name):
         from .widget import widget_context
 
+        style = mode_name if mode_name in WidgetStyle.values else self.widget_style
         return {
             **super().get_preview_context(request, mode_name),
-            **widget_context(self, inline=True, preview=True, standalone=False),
+            **widget_context(
+                self, inline=True, preview=True, standalone=False, style=style
+            ),
         }
 
     def asks(self, field_name: str) -> bool:

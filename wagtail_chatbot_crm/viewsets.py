@@ -114,6 +114,7 @@ class ChatbotViewSet(SnippetViewSet):
                     FieldPanel("name"),
                     FieldPanel("slug"),
                     FieldPanel("enabled"),
+                    FieldPanel("widget_style", widget=forms.RadioSelect),
                     FieldPanel("greeting"),
                     FieldRowPanel(
                         [

@@ -17,6 +17,7 @@ class WidgetField:
     autocomplete: str
     required: bool
     max_length: int
+    question: str = ""
     value: str = ""
     errors: tuple[str, ...] = ()
 
@@ -38,6 +39,7 @@ def widget_fields(chatbot: Chatbot, values=None, errors=None) -> list[WidgetFiel
                 autocomplete=field.autocomplete,
                 required=chatbot.requires(name),
                 max_length=field.max_length,
+                question=str(field.question),
                 value=str(values.get(name) or ""),
                 errors=tuple(errors.get(name, ())),
             )
@@ -45,13 +47,17 @@ def widget_fields(chatbot: Chatbot, values=None, errors=None) -> list[WidgetFiel
     return fields
 
 
-def widget_context(chatbot: Chatbot, *, values=None, errors=None, **extra) -> dict:
-    """Everything ``wagtail_chatbot_crm/widget.html`` needs."""
+def widget_context(
+    chatbot: Chatbot, *, values=None, errors=None, style=None, **extra
+) -> dict:
+    """Everything ``wagtail_chatbot_crm/widget.html`` needs; ``style``
+    overrides the chatbot's ``widget_style`` (the editor's preview modes)."""
     from django.urls import reverse
 
     errors = errors or {}
     return {
         "chatbot": chatbot,
+        "style": style or chatbot.widget_style,
         "fields_have_errors": any(key != "__all__" for key in errors),
         "fields": widget_fields(chatbot, values, errors),
         # A chatbot being previewed before its first save has no slug yet.
