@@ -136,3 +136,18 @@ def test_the_lead_page_and_the_export_show_it(admin_client, chatbot):
     assert by_email["ada@example.com"]["UTM source"] == "newsletter"
     assert by_email["ada@example.com"]["Referrer"] == VISIT["referrer"]
     assert by_email["grace@example.com"]["Landing page"] == ""
+
+
+def test_a_mapped_attribution_row_is_left_out_when_the_visit_had_none(
+    make_chatbot, crm_server
+):
+    """Sent empty, it would wipe what an upsert CRM kept from an earlier visit."""
+    bot = make_chatbot(webhook_url=crm_server.url)
+    FieldMapping.objects.create(chatbot=bot, source="email", crm_field="email")
+    FieldMapping.objects.create(chatbot=bot, source="phone", crm_field="phone")
+    FieldMapping.objects.create(
+        chatbot=bot, source="utm_medium", crm_field="contact.medium"
+    )
+    deliver(record_lead(bot, VISITOR).pk)
+    # A contact field left empty is still sent; attribution is not.
+    assert crm_server.received[-1].json() == {"email": "ada@example.com", "phone": ""}

@@ -288,3 +288,22 @@ def test_a_lead_without_the_upsert_key_is_refused_in_the_crms_words(
     assert lead.sync_status == SyncStatus.RETRYING
     assert said in lead.last_error
     assert crm.records == {}
+
+
+def test_freshsales_keeps_the_visits_medium_and_keyword_on_the_contact(make_chatbot):
+    """Freshsales' contact has text fields of its own for them (its API's
+    contact attributes, developers.freshworks.com/crm/api/#contacts)."""
+    crm = EMULATORS["freshsales"]().start()
+    crm.key = "freshsales"
+    try:
+        chatbot = connect(make_chatbot, crm)
+        lead = deliver(submit(chatbot, utm_medium="email", utm_term="crm chatbot"))
+        assert lead.sync_status == SyncStatus.SYNCED, lead.last_error
+        [record] = crm.records.values()
+        assert (record["medium"], record["keyword"]) == ("email", "crm chatbot")
+        # A later visit without UTM parameters leaves them as they were.
+        deliver(submit(chatbot, name="Ada King"))
+        [record] = crm.records.values()
+        assert (record["medium"], record["keyword"]) == ("email", "crm chatbot")
+    finally:
+        crm.stop()

@@ -175,19 +175,21 @@ def build_fields(
     mappings: Sequence[MappingRow],
     statics: Sequence[StaticRow] = (),
 ) -> list[tuple[str, Any]]:
-    """The (CRM field, value) pairs for a lead, mappings first."""
+    """The (CRM field, value) pairs for a lead, mappings first.
+
+    A row mapping attribution is left out when the visit had none: sent
+    empty, it would wipe what an upsert CRM holds from a returning
+    contact's earlier visit.
+    """
     rows = mappings or default_mappings(lead, statics)
-    pairs = [
-        (
-            row.crm_field,
-            apply_transform(
-                source_value(lead, row.source, row.extra_key),
-                row.transform,
-                row.date_format,
-            ),
+    pairs = []
+    for row in rows:
+        value = source_value(lead, row.source, row.extra_key)
+        if row.source in ATTRIBUTION_FIELDS and not value:
+            continue
+        pairs.append(
+            (row.crm_field, apply_transform(value, row.transform, row.date_format))
         )
-        for row in rows
-    ]
     pairs.extend((row.crm_field, static_value(row)) for row in statics)
     return pairs
 

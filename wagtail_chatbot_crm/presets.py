@@ -28,6 +28,17 @@ checked in November 2026:
 - Freshsales (Freshworks CRM) ``contacts/upsert``, ``Authorization: Token
   token=…``: https://developers.freshworks.com/crm/api/
 - Zapier catch hooks: https://help.zapier.com/hc/en-us/articles/8496288690317
+
+Attribution goes where a CRM has a field of its own for it, as rows the
+editor can change: Freshsales' contact ``medium`` and ``keyword`` (text
+fields of the contact, https://developers.freshworks.com/crm/api/#contacts)
+take the UTM medium and term; Salesforce's ``lead_source`` and Zoho's
+``Lead_Source`` are static values. HubSpot sets its source properties from
+its own tracking (“Original source” is one of HubSpot's categories and its
+drill-downs cannot be written:
+https://knowledge.hubspot.com/contacts/understand-source-properties), and
+Pipedrive persons and ActiveCampaign contacts have no such fields: there a
+site maps attribution to custom fields it creates.
 """
 
 import re
@@ -694,6 +705,9 @@ register_preset(
             (S.FIRST_NAME, "contact.first_name"),
             (S.LAST_NAME, "contact.last_name"),
             (S.PHONE, "contact.mobile_number"),
+            # Freshsales' own attribution fields on a contact (text).
+            (S.UTM_MEDIUM, "contact.medium"),
+            (S.UTM_TERM, "contact.keyword"),
         ),
         setup_steps=(
             _(
