@@ -3,11 +3,17 @@ browser: one question a turn, answers as bubbles, quick replies, checks as
 bot replies, a summary, then one request with the lead."""
 
 import json
+import time
 
 import pytest
 from playwright.sync_api import expect
 
-from tests.test_browser_widget import axe_violations, wait_for_status
+from tests.test_browser_widget import (
+    CONTRAST,
+    HOSTILE_CSS,
+    axe_violations,
+    wait_for_status,
+)
 from wagtail_chatbot_crm.forms import LeadForm
 from wagtail_chatbot_crm.models import FieldRequirement, Lead, SyncStatus
 
@@ -93,6 +99,8 @@ def test_a_whole_conversation_with_the_keyboard_only(
     )
     page = context.new_page()
     page.set_default_timeout(15_000)
+    sent = []
+    page.on("request", lambda request: sent.append(request.url))
     try:
         page.goto(f"{live_server.url}/")
         open_by_keyboard(page)
@@ -123,6 +131,11 @@ def test_a_whole_conversation_with_the_keyboard_only(
         expect(thanks).to_have_text("Thanks, we will call you soon.")
         expect(thanks).to_be_focused()
         expect(page.get_by_role("button", name="Send", exact=True)).to_have_count(0)
+        # One request carried the lead; the others were the page, its files
+        # and the funnel's open and start.
+        assert [url for url in sent if "/leads/" in url] == [
+            f"{live_server.url}/chatbot/demo/leads/"
+        ]
     finally:
         context.close()
 
@@ -421,3 +434,58 @@ def test_the_chatbots_style_decides_what_visitors_get(page, live_server, talk_bo
     page.get_by_role("button", name="Chat with Demo chatbot").click()
     expect(page.get_by_label("Name (required)")).to_be_focused()
     expect(page.get_by_role("log")).to_have_count(0)
+
+
+def test_the_conversation_keeps_its_looks_inside_a_hostile_stylesheet(
+    page, live_server, talk_bot
+):
+    page.goto(f"{live_server.url}/")
+    page.add_style_tag(content=HOSTILE_CSS)
+    page.get_by_role("button", name="Chat with Demo chatbot").click()
+    type_answer(page, NAME, "Ada Lovelace")
+    type_answer(page, EMAIL, "ada@")
+    asked(page, EMAIL)
+    dialog = page.get_by_role("dialog", name="Demo chatbot")
+    texts = dialog.evaluate(CONTRAST)
+    # Title, greeting, questions, the visitor's bubbles, the bot's reason.
+    assert len(texts) >= 6
+    poor = [(round(ratio, 2), text) for ratio, text in texts if ratio < 4.5]
+    assert poor == []
+    bubble = page.locator(".wcc-message--visitor").first
+    assert "Hostile" not in bubble.evaluate("el => getComputedStyle(el).fontFamily")
+    # The answer box stays inside the dialog whatever box-sizing the site sets.
+    right = dialog.evaluate("el => el.getBoundingClientRect().right")
+    box = page.locator(".wcc-composer__input").bounding_box()
+    assert box["x"] + box["width"] <= right
+
+
+def test_the_funnel_counts_a_conversation_once(page, live_server, talk_bot):
+    from wagtail_chatbot_crm.funnel import funnel
+
+    # One visitor opens the chat and leaves; another opens it, answers,
+    # carries on on the next page (the chat reopens by itself: not a new
+    # open) and sends.
+    page.goto(f"{live_server.url}/")
+    page.get_by_role("button", name="Chat with Demo chatbot").click()
+    page.evaluate("() => sessionStorage.clear()")
+    page.goto(f"{live_server.url}/")
+    page.get_by_role("button", name="Chat with Demo chatbot").click()
+    type_answer(page, NAME, "Ada Lovelace")
+    asked(page, EMAIL)
+    page.goto(f"{live_server.url}/?next=page")
+    type_answer(page, EMAIL, "ada@example.com")
+    type_answer(page, PHONE, "")
+    type_answer(page, MESSAGE, "")
+    page.get_by_role("button", name="Yes, I agree").click()
+    page.get_by_role("button", name="Send", exact=True).click()
+    expect(last_bot_message(page)).to_have_text("Thanks, we will call you soon.")
+
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        [row] = funnel() or [{}]
+        if row.get("opened") == 2 and row.get("started") == 1:
+            break
+        time.sleep(0.1)
+    numbers = {key: row[key] for key in ("opened", "started", "sent", "synced")}
+    print("funnel:", numbers)
+    assert numbers == {"opened": 2, "started": 1, "sent": 1, "synced": 0}

@@ -366,6 +366,8 @@
     var log = document.createElement("div");
     log.className = "wcc-log";
     log.setAttribute("role", "log");
+    log.setAttribute("aria-label", text("log"));
+    log.tabIndex = 0;
     var greeting = form.parentNode.querySelector(".wcc-message--bot");
     log.appendChild(greeting);
     var typing = element("p", "wcc-typing", "");
@@ -434,7 +436,7 @@
     // The bot "types" for a moment, says its piece, then goes on.
     function reply(content, then) {
       busy = true;
-      replies.hidden = true;
+      wait();
       log.appendChild(typing);
       typing.hidden = false;
       scroll();
@@ -449,6 +451,13 @@
     function shown(step, value) {
       if (step.type === "consent") return text(value ? "yes" : "no");
       return value || text("skipped");
+    }
+
+    // The quick replies go while the bot is busy; focus on one of them
+    // waits on the log (which can be scrolled from the keyboard).
+    function wait() {
+      if (replies.contains(document.activeElement)) log.focus({ preventScroll: true });
+      replies.hidden = true;
     }
 
     function choices(buttons) {
@@ -524,8 +533,15 @@
         return;
       }
       state.answers[step.name] = typeof value === "string" ? value.trim() : value;
-      if (state.changing || state.step === steps.length - 1) summary();
-      else ask(state.step + 1);
+      if (state.changing) summary();
+      else next();
+    }
+
+    // The first question not answered yet, or the summary.
+    function next() {
+      var index = steps.findIndex(function (step) { return !(step.name in state.answers); });
+      if (index < 0) summary();
+      else ask(index);
     }
 
     function clearChanges() {
@@ -537,7 +553,6 @@
     function summary() {
       clearChanges();
       state.changing = false;
-      state.summary = true;
       save();
       var list = element("div", "wcc-message--summary", "");
       list.appendChild(element("p", "", text("summary")));
@@ -554,7 +569,6 @@
           if (busy) return;
           clearChanges();
           state.changing = true;
-          state.summary = false;
           ask(index, state.answers[step.name]);
         });
         answer.appendChild(change);
@@ -580,7 +594,7 @@
       var honeypot = form.querySelector(".wcc-hp input");
       if (honeypot) data[honeypot.name] = honeypot.value;
       busy = true;
-      replies.hidden = true;
+      wait();
       post(root.getAttribute("data-wcc-endpoint"), data)
         .then(function (result) {
           busy = false;
@@ -588,6 +602,7 @@
             state = null;
             save();
             clearChanges();
+            choices([]);
             reply(widget.thanks.querySelector("p").cloneNode(true), function () {
               log.lastChild.tabIndex = -1;
               log.lastChild.focus();
@@ -599,8 +614,7 @@
           if (index >= 0) {
             clearChanges();
             state.changing = true;
-            state.summary = false;
-            reply(errors[steps[index].name].join(" "), function () {
+              reply(errors[steps[index].name].join(" "), function () {
               ask(index, state.answers[steps[index].name]);
             });
             return;
@@ -619,18 +633,20 @@
       if (target && target.getClientRects().length) target.focus();
     }
 
-    // Show the conversation so far at once (on a new page), then carry on.
+    // Show the conversation so far at once (on a new page), then carry on
+    // (with the questions the chatbot asks now, should an editor have
+    // changed them meanwhile).
     function restore() {
       var pauseWas = pause;
       pause = 0;
-      var upTo = state.summary || state.changing ? steps.length : state.step;
-      steps.slice(0, upTo).forEach(function (step) {
+      steps.forEach(function (step) {
         if (!(step.name in state.answers)) return;
         say(step.question, "bot");
         say(shown(step, state.answers[step.name]), "visitor");
       });
-      if (state.summary) summary();
-      else ask(state.step, state.answers[steps[state.step].name]);
+      var changing = state.changing && steps[state.step];
+      if (changing) ask(state.step, state.answers[changing.name]);
+      else next();
       pause = pauseWas;
     }
 
