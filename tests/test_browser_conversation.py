@@ -489,3 +489,24 @@ def test_the_funnel_counts_a_conversation_once(page, live_server, talk_bot):
     numbers = {key: row[key] for key in ("opened", "started", "sent", "synced")}
     print("funnel:", numbers)
     assert numbers == {"opened": 2, "started": 1, "sent": 1, "synced": 0}
+
+
+def test_in_a_pages_content_the_conversation_waits_for_the_visitor(
+    page, live_server, talk_bot
+):
+    page.goto(f"{live_server.url}/inline-chat/")
+    # In the page's flow: no bubble, no dialog, and the page keeps its focus.
+    expect(page.get_by_role("log")).to_contain_text(NAME)
+    expect(page.get_by_role("dialog")).to_have_count(0)
+    assert page.evaluate("() => document.activeElement === document.body")
+    page.get_by_label(NAME).fill("Ada Lovelace")
+    page.get_by_label(NAME).press("Enter")
+    # Once the visitor is in it, focus follows the questions.
+    expect(asked(page, EMAIL)).to_be_focused()
+    type_answer(page, EMAIL, "ada@example.com")
+    for _ in range(2):
+        page.get_by_role("button", name="Skip").click()
+    page.get_by_role("button", name="Yes, I agree").click()
+    page.get_by_role("button", name="Send", exact=True).click()
+    expect(last_bot_message(page)).to_have_text("Thanks, we will call you soon.")
+    assert Lead.objects.get().page_url == f"{live_server.url}/inline-chat/"
