@@ -405,7 +405,7 @@
       if (preview) return null;
       try {
         var saved = JSON.parse(window.sessionStorage.getItem(key));
-        return saved && typeof saved.answers === "object" ? saved : null;
+        return saved && saved.answers && typeof saved.answers === "object" ? saved : null;
       } catch (e) {
         return null;
       }
