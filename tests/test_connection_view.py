@@ -114,6 +114,9 @@ def test_success_shows_status_and_time_inline(admin_client, chatbot, crm_server)
     assert body["email"] == "test-contact@example.com"
     assert body["company"].startswith("Connection test ")
     assert body["company"].endswith(" UTC")
+    # The editor sees what was sent, laid out for reading.
+    assert json.loads(result["request_body"]) == body
+    assert result["request_body"].startswith("{\n")
 
 
 def test_success_page_without_javascript(admin_client, chatbot, crm_server):

@@ -99,6 +99,47 @@ def test_success_marks_the_lead_synced(bot, crm_server):
     assert_consistent(lead)
 
 
+def test_each_attempt_keeps_the_body_it_sent(bot, crm_server):
+    lead = new_lead(bot)
+    deliver(lead.pk)
+    [attempt] = lead.attempts.all()
+    assert attempt.request_body.encode() == crm_server.received[0].body
+    assert json.loads(attempt.readable_request_body) == {
+        "contact": {"email": "ada@example.com", "first": "Ada"},
+        "source": "Chatbot",
+    }
+    assert attempt.readable_request_body.startswith('{\n  "contact"')
+
+
+def test_a_secret_in_the_body_is_redacted_from_the_kept_copy(bot, crm_server):
+    # A CRM that takes its key in the body: the editor put the token there.
+    StaticValue.objects.create(chatbot=bot, crm_field="auth.key", value=TOKEN)
+    lead = new_lead(bot)
+    deliver(lead.pk)
+    assert TOKEN.encode() in crm_server.received[0].body  # it was sent
+    attempt = lead.attempts.get()
+    assert TOKEN not in attempt.request_body
+    assert json.loads(attempt.request_body)["auth"]["key"] == "[redacted]"
+
+
+def test_a_long_body_is_kept_cut(bot, crm_server, monkeypatch):
+    from wagtail_chatbot_crm import attempt as attempt_module
+
+    monkeypatch.setattr(attempt_module, "REQUEST_BODY_CHARS", 40)
+    lead = new_lead(bot)
+    deliver(lead.pk)
+    kept = lead.attempts.get().request_body
+    assert len(kept) == 41 and kept.endswith("…")
+
+
+def test_a_body_that_could_not_be_built_keeps_none(bot, crm_server):
+    FieldMapping.objects.create(chatbot=bot, source="email", crm_field="contact")
+    lead = new_lead(bot)
+    deliver(lead.pk)
+    assert lead.attempts.get().request_body == ""
+    assert crm_server.received == []
+
+
 def test_a_synced_lead_is_never_sent_again(bot, crm_server):
     lead = new_lead(bot)
     deliver(lead.pk)

@@ -185,7 +185,10 @@ def test_detail_shows_data_attempts_and_errors(admin_client, leads):
         error="The CRM rejected the credentials (HTTP 401).",
         error_detail="HTTP 401 Unauthorized",
         response_excerpt='{"error": "bad token"}',
+        request_body='{"email":"bob@example.com","budget":"5k"}',
     )
+    lead.extra_data = {"Budget": "5k", "Topics": ["Pricing", "Support"], "Call": True}
+    lead.save()
     response = admin_client.get(reverse("chatbot_crm_admin:lead", args=[lead.pk]))
     assert response.status_code == 200
     html = response.content.decode()
@@ -195,6 +198,11 @@ def test_detail_shows_data_attempts_and_errors(admin_client, leads):
     assert "{&quot;error&quot;: &quot;bad token&quot;}" in html
     assert "<details" in html
     assert "Retry now" in html
+    # Every other answer, and the body each try sent.
+    assert "<dt>Budget</dt>" in html and "<dd>5k</dd>" in html
+    assert "<dd>Pricing, Support</dd>" in html and "<dd>Yes</dd>" in html
+    assert "What was sent" in html
+    assert "{\n  &quot;email&quot;: &quot;bob@example.com&quot;," in html
 
 
 def test_unknown_lead_is_404(admin_client, db):

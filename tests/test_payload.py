@@ -258,3 +258,21 @@ def test_other_answers_by_label():
         )[0]
     )
     assert body == {"deal": {"budget": "10k"}, "optin": True, "missing": ""}
+
+
+@pytest.mark.parametrize(
+    ("kept", "shown"),
+    [
+        ('{"a":{"b":1}}', '{\n  "a": {\n    "b": 1\n  }\n}'),
+        (
+            "first_name=Ada&company=A+%26+B&empty=",
+            "first_name = Ada\ncompany = A & B\nempty = ",
+        ),
+        ("not a body of either kind", "not a body of either kind"),
+        ('{"cut": "at the ed…', '{"cut": "at the ed…'),
+    ],
+)
+def test_a_kept_body_is_laid_out_for_reading(kept, shown):
+    from wagtail_chatbot_crm.attempt import readable_body
+
+    assert readable_body(kept) == shown

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import parse_qsl, urlsplit
 
 from django.utils import timezone
 
@@ -32,6 +32,10 @@ from .sender import Exchange, send
 from .webhook import Endpoint, Header, build_request
 
 logger = logging.getLogger(__name__)
+
+# How much of a request body an attempt keeps (a lead's body is far smaller;
+# a form page's many answers might not be).
+REQUEST_BODY_CHARS = 20_000
 
 
 # The chatbot's fields an Endpoint takes under the same names.
@@ -107,6 +111,9 @@ class AttemptResult:
     started_at: datetime
     duration_ms: int
     response_excerpt: str
+    # The body sent, secrets redacted and cut to REQUEST_BODY_CHARS; "" if
+    # none was built (a mapping that cannot be used).
+    request_body: str = ""
     # From the CRM's answer, where the preset knows where to look.
     crm_record_id: str = ""
     crm_action: str = ""  # "created", "updated" or "" (not told)
@@ -133,6 +140,7 @@ def attempt(
     started_at = timezone.now()
     started = time.monotonic()
     excerpt = ""
+    body = b""
     record = ("", "")
     try:
         body, content_type = build_body(lead, mappings, statics, body_format)
@@ -178,8 +186,32 @@ def attempt(
         started_at,
         duration_ms,
         redact(excerpt, secrets),
+        sent_body(body, secrets),
         *record,
     )
+
+
+def sent_body(body: bytes, secrets: list[str]) -> str:
+    """A request body as an attempt keeps it: text, every secret redacted
+    (before cutting, so no part of one survives at the edge), then cut."""
+    text = redact(body.decode("utf-8", "replace").replace("\x00", ""), secrets)
+    if len(text) > REQUEST_BODY_CHARS:
+        text = text[:REQUEST_BODY_CHARS] + "…"
+    return text
+
+
+def readable_body(text: str) -> str:
+    """A kept request body laid out for an editor: JSON indented, a form
+    body one ``name = value`` a line; anything else as it is."""
+    try:
+        return json.dumps(json.loads(text), indent=2, ensure_ascii=False)
+    except ValueError:
+        pass
+    if "=" in text and not any(char.isspace() for char in text):
+        pairs = parse_qsl(text, keep_blank_values=True)
+        if pairs:
+            return "\n".join(f"{name} = {value}" for name, value in pairs)
+    return text
 
 
 def send_authorized(

@@ -281,6 +281,7 @@ def _record(
             error="" if outcome.success else outcome.message,
             error_detail=outcome.detail,
             response_excerpt=result.response_excerpt,
+            request_body=result.request_body,
             crm_record_id=result.crm_record_id,
             crm_action=result.crm_action,
         )

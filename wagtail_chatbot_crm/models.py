@@ -758,6 +758,19 @@ class SyncStatus(models.TextChoices):
     SKIPPED = "skipped", _("Not sent")
 
 
+def answer_text(value) -> str:
+    """An extra answer (JSON) as text: lists joined, yes or no for a tick."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return str(_("Yes") if value else _("No"))
+    if isinstance(value, list | tuple):
+        return ", ".join(answer_text(item) for item in value)
+    if isinstance(value, dict):
+        return json.dumps(value, ensure_ascii=False)
+    return str(value)
+
+
 class Lead(models.Model):
     """A visitor's contact details and where they are on the way to the CRM."""
 
@@ -852,6 +865,12 @@ class Lead(models.Model):
         who = self.name or self.email or self.phone or str(self.uuid)
         return f"{who} ({self.chatbot})" if self.chatbot_id else who
 
+    def extra_answers(self) -> list[tuple[str, str]]:
+        """The lead's other answers (a form page's fields that are not
+        contact fields), each as its label and text."""
+        extra = self.extra_data if isinstance(self.extra_data, dict) else {}
+        return [(str(label), answer_text(value)) for label, value in extra.items()]
+
 
 class AttemptTrigger(models.TextChoices):
     AUTOMATIC = "automatic", _("Automatic")
@@ -889,6 +908,8 @@ class DeliveryAttempt(models.Model):
     error = models.TextField(_("error"), blank=True)
     error_detail = models.TextField(_("technical detail"), blank=True)
     response_excerpt = models.TextField(_("response excerpt"), blank=True)
+    # What was sent, secrets redacted (``attempt.sent_body``).
+    request_body = models.TextField(_("request body"), blank=True)
     crm_record_id = models.CharField(
         _("record in the CRM"),
         max_length=100,
@@ -916,6 +937,13 @@ class DeliveryAttempt(models.Model):
         return (
             f"{self.get_trigger_display()} #{self.attempt_number}: {self.status_code}"
         )
+
+    @property
+    def readable_request_body(self) -> str:
+        """The body sent, laid out for reading (JSON indented)."""
+        from .attempt import readable_body
+
+        return readable_body(self.request_body)
 
 
 def _validate_crm_field(path: str) -> None:

@@ -31,7 +31,7 @@ from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.permission_policies import ModelPermissionPolicy
 
 from .. import ratelimit
-from ..attempt import attempt_for, endpoint_for
+from ..attempt import attempt_for, endpoint_for, readable_body
 from ..crm_fields import CrmFieldsError, cached_crm_fields
 from ..forms import SecretField, row_deleted, url_host
 from ..models import Chatbot
@@ -71,6 +71,8 @@ class TestResult:
     duration_ms: int | None = None
     detail: str = ""
     response_excerpt: str = ""
+    # The body sent, laid out for reading, secrets redacted.
+    request_body: str = ""
     errors: list[str] = field(default_factory=list)
     # Load fields: each {"path", "name", "label", "required"}, ``path`` being
     # what a mapping row's CRM field takes.
@@ -205,6 +207,7 @@ def run_test(form: BaseForm) -> TestResult:
         duration_ms=result.duration_ms,
         detail=redact(outcome.detail, secrets),
         response_excerpt=redact(result.response_excerpt, secrets),
+        request_body=redact(readable_body(result.request_body), secrets),
     )
 
 

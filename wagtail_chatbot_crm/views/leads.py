@@ -288,6 +288,8 @@ class LeadDetailView(LeadAdminMixin, TemplateView):
                 (_("Phone"), lead.phone),
                 (_("Company"), lead.company),
                 (_("Message"), lead.message),
+                # A form page's other answers, under their labels.
+                *lead.extra_answers(),
                 (_("Page"), lead.page_url),
                 # Where the visit came from, as far as the browser told.
                 *(
