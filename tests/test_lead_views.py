@@ -2,7 +2,7 @@
 
 import csv
 import io
-from datetime import timedelta
+from datetime import UTC, timedelta
 
 import pytest
 from django.contrib.auth.models import Group, Permission
@@ -406,3 +406,63 @@ def test_csv_export_keeps_a_chatbot_name_formula_as_text(admin_client, make_chat
     )
     assert rows[0]["Chatbot"] == '\'=HYPERLINK("http://x")'
     assert rows[0]["Name"] == "Ada"
+
+
+def export_rows(admin_client, query=""):
+    response = admin_client.get(f"{REPORT}?export=csv{query}")
+    text = b"".join(response.streaming_content).decode()
+    return list(csv.DictReader(io.StringIO(text)))
+
+
+def test_the_export_has_a_column_per_other_answer_and_iso_times(
+    admin_client, chatbot, settings
+):
+    settings.TIME_ZONE = "Europe/Paris"
+    when = timezone.make_aware(timezone.datetime(2026, 11, 26, 6, 28, 23, 37565), UTC)
+    Lead.objects.create(
+        chatbot=chatbot,
+        name="Ada",
+        created_at=when,
+        consent=True,
+        consent_at=when,
+        extra_data={"Budget": "5k", "Topics": ["Pricing", "Support"]},
+    )
+    Lead.objects.create(
+        chatbot=chatbot,
+        name="Bob",
+        created_at=when - timedelta(days=1),
+        extra_data={"Subject": "Hello", "Budget": 12},
+    )
+    Lead.objects.create(chatbot=chatbot, name="Cy", created_at=when - timedelta(days=2))
+    ada, bob, cy = export_rows(admin_client)
+    assert ada["Date"] == "2026-11-26T07:28:23+01:00"
+    assert ada["Consent given at"] == "2026-11-26T07:28:23+01:00"
+    assert (ada["Consent given"], bob["Consent given"]) == ("Yes", "No")
+    assert ada["Next try"] == ""
+    # Each other answer's label is a column, in the order first seen.
+    assert list(ada)[-3:] == ["Budget", "Topics", "Subject"]
+    assert (ada["Budget"], ada["Topics"], ada["Subject"]) == (
+        "5k",
+        "Pricing, Support",
+        "",
+    )
+    assert (bob["Budget"], bob["Subject"]) == ("12", "Hello")
+    assert cy["Budget"] == ""
+    # Filtered to the leads without other answers, no such columns.
+    assert "Budget" not in export_rows(admin_client, "&q=Cy")[0]
+
+
+def test_the_xlsx_export_carries_the_same_columns(admin_client, chatbot):
+    from openpyxl import load_workbook
+
+    Lead.objects.create(
+        chatbot=chatbot, name="=SUM(A1)", extra_data={"Budget": "5k"}, consent=True
+    )
+    response = admin_client.get(f"{REPORT}?export=xlsx")
+    book = load_workbook(io.BytesIO(b"".join(response.streaming_content)))
+    header, row = book.active.iter_rows(values_only=True)
+    record = dict(zip(header, row, strict=True))
+    assert record["Name"] == "=SUM(A1)"  # kept as text, not a formula
+    assert record["Budget"] == "5k"
+    assert record["Consent given"] == "Yes"
+    assert record["Date"].endswith("+00:00")

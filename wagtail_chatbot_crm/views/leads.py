@@ -18,10 +18,8 @@ from wagtail.admin.ui.tables import Column, DateColumn, TitleColumn
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.admin.views.reports import ReportView
 
-from .. import tasks
-from ..attribution import ATTRIBUTION_FIELDS
+from .. import export, tasks
 from ..attribution import LABELS as ATTRIBUTION_LABELS
-from ..contact import CONTACT_FIELD_NAMES
 from ..filters import LeadFilterSet
 from ..models import Chatbot, Lead, SyncStatus
 from ..permissions import (
@@ -85,12 +83,6 @@ class ShortTextColumn(Column):
         return context
 
 
-def _csv_safe(value):
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
-    return value
-
-
 def _lead_display_name(lead: Lead) -> str:
     return lead.name or lead.email or lead.phone or str(lead.uuid)[:8]
 
@@ -126,42 +118,9 @@ class LeadReportView(ReportView):
         ShortTextColumn("last_error", label=_("Last error")),
         DateColumn("next_attempt_at", label=_("Next try")),
     ]
-    list_export = [
-        "created_at",
-        "chatbot",
-        *CONTACT_FIELD_NAMES,
-        "consent",
-        "consent_at",
-        "page_url",
-        *ATTRIBUTION_FIELDS,
-        "get_sync_status_display",
-        "tries",
-        "last_error",
-        "next_attempt_at",
-        "synced_at",
-        "uuid",
-    ]
-    export_headings = {
-        "created_at": _("Date"),
-        "chatbot": _("Chatbot"),
-        "get_sync_status_display": _("Status"),
-        "consent": _("Consent given"),
-        "consent_at": _("Consent given at"),
-        "page_url": _("Page URL"),
-        **ATTRIBUTION_LABELS,
-        "last_error": _("Last error"),
-        "next_attempt_at": _("Next try"),
-        "synced_at": _("Synced at"),
-        "uuid": _("Lead id"),
-    }
-
-    def __init__(self, **kwargs):
-        super().__init__(**kwargs)
-        self.custom_field_preprocess = {
-            **self.custom_field_preprocess,
-            "chatbot": {self.FORMAT_CSV: str, self.FORMAT_XLSX: str},
-            "uuid": {self.FORMAT_CSV: str, self.FORMAT_XLSX: str},
-        }
+    # Wagtail's export buttons need a list; the file itself is written by
+    # ``export`` (every lead field, other answers, ISO 8601 times).
+    list_export = ["created_at"]
 
     def dispatch(self, request, *args, **kwargs):
         if not can_view_leads(request.user):
@@ -185,26 +144,11 @@ class LeadReportView(ReportView):
     def get_filename(self):
         return f"leads-{datetime.date.today():%Y-%m-%d}"
 
-    def preprocess_field_value(self, field, value, export_format):
-        value = super().preprocess_field_value(field, value, export_format)
-        if export_format == self.FORMAT_CSV:
-            # A visitor's (or a chatbot name's) "=HYPERLINK(…)" must stay text
-            # when the file is opened in a spreadsheet: escaped as the cell's
-            # final text, whatever turned the value into it.
-            value = _csv_safe(value)
-        return value
-
     def stream_csv(self, queryset):
-        # Read the rows in chunks so a large export runs in flat memory.
-        return super().stream_csv(queryset.iterator(chunk_size=2000))
+        return export.stream_csv(queryset)
 
     def write_xlsx(self, queryset, output):
-        return super().write_xlsx(queryset.iterator(chunk_size=2000), output)
-
-    def get_heading(self, queryset, field):
-        if field in self.export_headings:
-            return str(self.export_headings[field])
-        return str(Lead._meta.get_field(field).verbose_name).capitalize()
+        export.write_xlsx(queryset, output)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
