@@ -145,4 +145,3 @@ def text_cells(sheet, row: Iterable[Any], cell_class) -> Iterator[Any]:
         if cell.data_type == "f":  # a visitor's "=…" stays text
             cell.data_type = "s"
         yield cell
-
