@@ -243,3 +243,16 @@ def test_form_page_lead_is_synced(
     assert body["company"] == "Analytical Engines Ltd"
     assert body["page_url"] == "http://localhost/contact/"
     assert lead.extra_data == {"Budget": "Over €20k"}
+
+
+@pytest.mark.django_db
+def test_the_lead_keeps_the_address_the_visitor_used(client, contact_page):
+    """Not the Site record's root URL, which may name another host or port."""
+    from wagtail.models import Site
+
+    Site.objects.update(hostname="www.example.com", port=8000)
+    response = client.post(
+        contact_page.url, ANSWERS, HTTP_HOST="localhost:8301", secure=True
+    )
+    assert response.status_code == 200
+    assert Lead.objects.get().page_url == "https://localhost:8301/contact/"

@@ -244,7 +244,10 @@ def test_json_body_keeps_unicode_readable():
 
 
 def test_other_answers_by_label():
-    lead = LeadData(lead_id="x", extra={"Budget": "10k", "Newsletter": True})
+    lead = LeadData(
+        lead_id="x",
+        extra={"Budget": "10k", "Newsletter": True, "Left blank": "", "Call me": False},
+    )
     body = json.loads(
         build_body(
             lead,
@@ -252,12 +255,16 @@ def test_other_answers_by_label():
                 MappingRow("extra", "deal.budget", extra_key="Budget"),
                 MappingRow("extra", "optin", extra_key="Newsletter"),
                 MappingRow("extra", "missing", extra_key="Nope"),
+                MappingRow("extra", "blank", extra_key="Left blank"),
+                MappingRow("extra", "unticked", extra_key="Call me"),
             ],
             [],
             "json",
         )[0]
     )
-    assert body == {"deal": {"budget": "10k"}, "optin": True, "missing": ""}
+    # An answer the lead does not have (a widget lead of a chatbot that also
+    # serves a form page), or left blank, is not sent; a "no" is.
+    assert body == {"deal": {"budget": "10k"}, "optin": True, "unticked": False}
 
 
 @pytest.mark.parametrize(

@@ -46,6 +46,7 @@ from wagtail.admin.panels import FieldPanel
 from wagtail.contrib.forms.models import AbstractFormField
 
 from .contact import CONTACT_FIELDS
+from .forms import LeadForm
 from .leads import record_lead
 from .models import Chatbot, Lead
 
@@ -117,6 +118,12 @@ class ChatbotFormPageMixin(models.Model):
     class Meta:
         abstract = True
 
+    def serve(self, request, *args, **kwargs):
+        # The address the visitor used is the lead's page URL: the Site
+        # record's root URL (``full_url``) may name another host or port.
+        self._lead_page_url = request.build_absolute_uri(request.path)
+        return super().serve(request, *args, **kwargs)
+
     def process_form_submission(self, form):
         """Store the submission as Wagtail does, then record it as a lead."""
         submission = super().process_form_submission(form)
@@ -178,7 +185,10 @@ class ChatbotFormPageMixin(models.Model):
         return record_lead(
             chatbot,
             answers.data,
-            source_url=self.full_url,
+            # A host Django's URL check refuses ("testserver", an intranet
+            # name) falls back to the Site record's.
+            source_url=LeadForm.clean_source_url(getattr(self, "_lead_page_url", ""))
+            or self.full_url,
             extra_data=answers.extra_data,
             require_fields=False,
         )

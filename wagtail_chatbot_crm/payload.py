@@ -86,6 +86,10 @@ DEFAULT_MAPPINGS = tuple(
 )
 
 
+# Sources a lead may simply not have: their rows are left out then.
+OPTIONAL_SOURCES = frozenset({*ATTRIBUTION_FIELDS, "extra"})
+
+
 def default_mappings(
     lead: LeadData, statics: Sequence["StaticRow"] = ()
 ) -> tuple[MappingRow, ...]:
@@ -177,15 +181,16 @@ def build_fields(
 ) -> list[tuple[str, Any]]:
     """The (CRM field, value) pairs for a lead, mappings first.
 
-    A row mapping attribution is left out when the visit had none: sent
-    empty, it would wipe what an upsert CRM holds from a returning
-    contact's earlier visit.
+    A row of attribution or of another answer is left out when the lead has
+    none: a widget lead of a chatbot that also serves a form page sends no
+    empty ``subject``, and an upsert CRM keeps what a returning contact's
+    earlier visit or form gave it.
     """
     rows = mappings or default_mappings(lead, statics)
     pairs = []
     for row in rows:
         value = source_value(lead, row.source, row.extra_key)
-        if row.source in ATTRIBUTION_FIELDS and not value:
+        if row.source in OPTIONAL_SOURCES and value in ("", None, [], {}):
             continue
         pairs.append(
             (row.crm_field, apply_transform(value, row.transform, row.date_format))
