@@ -3,7 +3,7 @@
 from django.urls import path
 
 from .views import leads
-from .views.connection import LoadFieldsView, TestConnectionView
+from .views.connection import LoadFieldsView, PreviewBodyView, TestConnectionView
 
 app_name = "chatbot_crm_admin"
 
@@ -28,6 +28,12 @@ urlpatterns = [
         name="test_connection_existing",
     ),
     path("chatbots/load-fields/", LoadFieldsView.as_view(), name="load_fields"),
+    path("chatbots/preview-body/", PreviewBodyView.as_view(), name="preview_body"),
+    path(
+        "chatbots/<int:pk>/preview-body/",
+        PreviewBodyView.as_view(),
+        name="preview_body_existing",
+    ),
     path(
         "chatbots/<int:pk>/load-fields/",
         LoadFieldsView.as_view(),

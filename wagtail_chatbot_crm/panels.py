@@ -212,3 +212,45 @@ class LoadFieldsPanel(TestConnectionPanel):
                     "The fields could not be loaded. Reload the page and try again."
                 ),
             }
+
+
+class BodyPreviewPanel(TestConnectionPanel):
+    """“What is sent”: the body a lead would be sent with, built from the
+    rows on the page (saved or not) by the code deliveries use, kept up to
+    date as the editor changes them."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("heading", _("What is sent"))
+        kwargs.setdefault(
+            "help_text",
+            _(
+                "The body a lead would be sent with, built from the rows above "
+                "(including changes you have not saved yet) for a sample lead. "
+                "Nothing is sent."
+            ),
+        )
+        super().__init__(**kwargs)
+
+    @property
+    def clean_name(self):
+        return "preview_body"
+
+    class BoundPanel(TestConnectionPanel.BoundPanel):
+        button_label = _("Show what is sent")
+        busy_label = _("Building…")
+        url_name = "preview_body"
+        result_template = "wagtail_chatbot_crm/includes/body_preview_result.html"
+        # Follows the rows as they change.
+        follows_changes = True
+
+        def is_shown(self):
+            return self.request is not None
+
+        @property
+        def failed_result(self) -> dict:
+            return {
+                "success": False,
+                "message": _(
+                    "The body could not be built. Reload the page and try again."
+                ),
+            }

@@ -20,6 +20,7 @@ from .forms import ChatbotAdminForm
 from .models import Chatbot, SyncStatus
 from .oauth import reconnect_label, token_health
 from .panels import (
+    BodyPreviewPanel,
     ChatbotInlinePanel,
     LoadFieldsPanel,
     PresetPanel,
@@ -255,6 +256,7 @@ class ChatbotViewSet(SnippetViewSet):
                             "Sent with every lead, e.g. lead_source = Chatbot."
                         ),
                     ),
+                    BodyPreviewPanel(),
                 ],
                 heading=_("Field mapping"),
             ),

@@ -31,11 +31,19 @@ from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.permission_policies import ModelPermissionPolicy
 
 from .. import ratelimit
-from ..attempt import attempt_for, endpoint_for, readable_body
+from ..attempt import attempt_for, endpoint_for, mapping_rows, readable_body, sent_body
+from ..contact import CONTACT_FIELDS
 from ..crm_fields import CrmFieldsError, cached_crm_fields
+from ..errors import PayloadError
 from ..forms import SecretField, row_deleted, url_host
 from ..models import Chatbot
-from ..payload import LeadData
+from ..payload import (
+    DEFAULT_MAPPINGS,
+    OPTIONAL_SOURCES,
+    LeadData,
+    MappingRow,
+    build_body,
+)
 from ..permissions import can_test_connection
 from ..presets import registered_preset
 from ..redaction import redact
@@ -77,6 +85,10 @@ class TestResult:
     # Load fields: each {"path", "name", "label", "required"}, ``path`` being
     # what a mapping row's CRM field takes.
     fields: list[dict] = field(default_factory=list)
+    # The body preview: more to say about the body, and the rows that
+    # would send the default body (offered when no row is set).
+    notes: list[str] = field(default_factory=list)
+    default_rows: list[dict] = field(default_factory=list)
 
 
 # --- From the editor's form to plain data -------------------------------------
@@ -236,6 +248,7 @@ class TestConnectionView(WagtailAdminTemplateMixin, View):
     page_title = gettext_lazy("Test connection")
     header_icon = "link"
     rate_limit_key = "test-connection"
+    rate_limit = RATE_LIMIT
     log_message = "Connection test by user %s for chatbot %s to %s: %s"
     use_button_message = gettext_lazy(
         "Use the “Test connection” button in the chatbot editor."
@@ -275,7 +288,7 @@ class TestConnectionView(WagtailAdminTemplateMixin, View):
                 TestResult(False, str(self.no_permission_message)), status=403
             )
         retry_after = ratelimit.hit(
-            f"{self.rate_limit_key}:{user.pk}", RATE_LIMIT, RATE_WINDOW
+            f"{self.rate_limit_key}:{user.pk}", self.rate_limit, RATE_WINDOW
         )
         if retry_after is not None:
             response = self.respond(
@@ -305,6 +318,11 @@ class TestConnectionView(WagtailAdminTemplateMixin, View):
             can_test_connection(user) and user.has_perm("wagtailadmin.access_admin")
         ):
             return False
+        return self.may_edit(user)
+
+    def may_edit(self, user) -> bool:
+        """Whether ``user`` may open this editor (a new chatbot's, or this
+        one's)."""
         if self.chatbot is None:
             return chatbot_permission_policy.user_has_permission(user, "add")
         return chatbot_permission_policy.user_has_permission_for_instance(
@@ -346,6 +364,7 @@ class TestConnectionView(WagtailAdminTemplateMixin, View):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["editor_url"] = self.editor_url()
+        context["result_template"] = self.result_template
         context["chatbot"] = self.chatbot
         return context
 
@@ -401,3 +420,135 @@ class LoadFieldsView(TestConnectionView):
         if result.errors:
             return "invalid settings"
         return f"{len(result.fields)} fields" if result.success else "failed"
+
+
+# --- What will be sent: the body for a sample lead ---------------------------------
+
+
+def sample_lead(chatbot: Chatbot, mappings: list[MappingRow]) -> LeadData:
+    """A lead with every value filled in, so each row shows what it sends:
+    attribution as from a newsletter link, and an answer for each other
+    answer a row names."""
+    now = timezone.now()
+    return LeadData(
+        lead_id="0f8fad5b-d9cb-469f-a165-70867728950e",
+        name="Ada Lovelace",
+        email="ada@example.com",
+        phone="+44 20 7946 0000",
+        company="Analytical Engines Ltd",
+        message=_("Could you call me about a demo?"),
+        page_url="https://www.example.com/contact/",
+        chatbot_name=chatbot.name,
+        submitted_at=now,
+        consent=True,
+        referrer="https://news.example.org/issue-42",
+        landing_page="https://www.example.com/pricing/?utm_source=newsletter",
+        utm_source="newsletter",
+        utm_medium="email",
+        utm_campaign="spring-launch",
+        extra={
+            row.extra_key: _("(the answer to “%(label)s”)") % {"label": row.extra_key}
+            for row in mappings
+            if row.source == "extra" and row.extra_key
+        },
+    )
+
+
+# Which mapping sources send each contact field.
+SENT_BY = {
+    "name": {"name", "first_name", "last_name"},
+    "email": {"email"},
+    "phone": {"phone"},
+    "company": {"company"},
+    "message": {"message"},
+}
+
+
+def preview_body(form: BaseForm) -> TestResult:
+    """Validate the bound editor form, then build the body a lead would be
+    sent with (the code deliveries use), sending nothing."""
+    chatbot, secrets, refusal = unsaved_chatbot(form)
+    if chatbot is None:
+        return refusal
+    mappings, statics = mapping_rows(chatbot)
+    lead = sample_lead(chatbot, mappings)
+    try:
+        body, _content_type = build_body(lead, mappings, statics, chatbot.body_format)
+    except PayloadError as exc:
+        return TestResult(False, redact(str(exc), secrets))
+    secrets += endpoint_for(chatbot).secrets()
+    notes = []
+    default_rows = []
+    if mappings:
+        message = ngettext(
+            "Built from your %(count)d mapping row: only what the rows name is sent.",
+            "Built from your %(count)d mapping rows: only what the rows name is sent.",
+            len(mappings),
+        ) % {"count": len(mappings)}
+        mapped = {row.source for row in mappings}
+        missing = [
+            str(field.label)
+            for field in CONTACT_FIELDS
+            if chatbot.asks(field.name) and not SENT_BY[field.name] & mapped
+        ]
+        if missing:
+            notes.append(
+                _("Asked of visitors but not sent: %(fields)s. Add a row for each.")
+                % {"fields": ", ".join(missing)}
+            )
+    else:
+        message = _(
+            "No mapping rows: the default body is sent, every field under its "
+            "own name (attribution only when the visit had it). Add rows to use "
+            "your CRM's names, or start from the default rows."
+        )
+        default_rows = [
+            {"source": row.source, "crm_field": row.crm_field}
+            for row in DEFAULT_MAPPINGS
+        ]
+    if any(row.source in OPTIONAL_SOURCES for row in mappings):
+        notes.append(
+            _(
+                "Rows of attribution and other answers are left out for a lead "
+                "that has none."
+            )
+        )
+    return TestResult(
+        True,
+        message,
+        request_body=redact(readable_body(sent_body(body, secrets)), secrets),
+        notes=notes,
+        default_rows=default_rows,
+    )
+
+
+class PreviewBodyView(TestConnectionView):
+    """``POST``: the body a lead would be sent with, from the editor's
+    unsaved settings and rows. Sends nothing, so editing the chatbot is
+    permission enough."""
+
+    page_title = gettext_lazy("What is sent")
+    result_template = "wagtail_chatbot_crm/includes/body_preview_result.html"
+    header_icon = "code"
+    rate_limit_key = "preview-body"
+    # It follows the editor's typing; it only builds a body.
+    rate_limit = 120
+    log_message = "Body previewed by user %s for chatbot %s (%s): %s"
+    use_button_message = gettext_lazy(
+        "Use the “Show what is sent” button in the chatbot editor."
+    )
+    no_permission_message = gettext_lazy(
+        "You do not have permission to edit this chatbot."
+    )
+    too_many_message = gettext_lazy(
+        "Too many previews in a short time. Wait %(seconds)s seconds and try again."
+    )
+
+    def run(self, form) -> TestResult:
+        return preview_body(form)
+
+    def summary(self, result: TestResult) -> str:
+        return "invalid settings" if result.errors else "built"
+
+    def allowed(self, user) -> bool:
+        return user.has_perm("wagtailadmin.access_admin") and self.may_edit(user)

@@ -1,5 +1,6 @@
 /*
- * "Test connection" and "Load fields from the CRM" in the chatbot editor.
+ * "Test connection", "Load fields from the CRM" and "What is sent" in the
+ * chatbot editor.
  *
  * Posts the editor form's current values to the button's view and puts the
  * result it renders (the "html" key of its JSON answer) below the button,
@@ -36,7 +37,9 @@
     button.type = "button";
     const label = button.innerHTML;
 
-    button.addEventListener("click", async function () {
+    // Ask the view and show its answer. A result that follows the rows as
+    // they change is not announced each time; one asked for by the button is.
+    async function run(following) {
       button.disabled = true;
       button.setAttribute("aria-busy", "true");
       button.textContent = container.dataset.testingLabel;
@@ -59,10 +62,68 @@
         button.removeAttribute("aria-busy");
         button.innerHTML = label;
       }
+      region.setAttribute("aria-live", following ? "off" : "polite");
       // Rendered and escaped by the server, from the same template as the
       // page without JavaScript.
       region.innerHTML = html;
       offerFieldList(form, region);
+      offerDefaultRows(form, region, later);
+    }
+
+    button.addEventListener("click", function () {
+      run(false);
+    });
+
+    // "What is sent" follows the rows of its tab as they are edited, added
+    // or removed.
+    let timer = null;
+    function later() {
+      window.clearTimeout(timer);
+      timer = window.setTimeout(function () { run(true); }, 500);
+    }
+    if ("followsChanges" in container.dataset) {
+      const scope = container.closest('[role="tabpanel"]') || form;
+      ["input", "change"].forEach(function (type) {
+        scope.addEventListener(type, function (event) {
+          if (!container.contains(event.target)) later();
+        });
+      });
+      scope.addEventListener("click", function (event) {
+        const clicked = event.target.closest("button");
+        if (clicked && !container.contains(clicked)) later();
+      });
+      run(true);
+    }
+  }
+
+  // "Start from the default rows": add a mapping row for each row of the
+  // default body, as the Add button would, with its field and name filled in.
+  function offerDefaultRows(form, region, changed) {
+    const button = region.querySelector("[data-chatbot-default-rows]");
+    const add = form.querySelector("#id_field_mappings-ADD");
+    if (!button || !add) {
+      return;
+    }
+    const rows = JSON.parse(document.getElementById(button.dataset.chatbotDefaultRows).textContent);
+    button.hidden = false;
+    button.addEventListener("click", function () {
+      const total = form.querySelector("#id_field_mappings-TOTAL_FORMS");
+      rows.forEach(function (row) {
+        add.click();
+        const index = parseInt(total.value, 10) - 1;
+        const source = form.querySelector("#id_field_mappings-" + index + "-source");
+        const field = form.querySelector("#id_field_mappings-" + index + "-crm_field");
+        if (source && field) {
+          source.value = row.source;
+          field.value = row.crm_field;
+          source.dispatchEvent(new Event("change", { bubbles: true }));
+        }
+      });
+      changed();
+      const first = form.querySelector("#id_field_mappings-" + (parseInt(total.value, 10) - rows.length) + "-source");
+      if (first) {
+        first.focus();
+      }
     });
   }
 
