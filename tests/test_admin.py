@@ -387,23 +387,22 @@ def test_notification_emails_need_the_crm_permission(django_user_model, make_cha
     assert chatbot.notification_emails == "ops@example.com"
 
 
-def test_a_chatbot_with_leads_is_not_deleted(admin_client, make_chatbot):
+def test_bulk_delete_leaves_a_chatbot_with_leads_alone(admin_client, make_chatbot):
+    """The listing's bulk delete does not say how many leads would go."""
     from wagtail_chatbot_crm.models import Lead
 
     chatbot = make_chatbot()
     Lead.objects.create(chatbot=chatbot, name="Ada")
-    url = reverse(
-        "wagtailsnippets_wagtail_chatbot_crm_chatbot:delete", args=[chatbot.pk]
+    lonely = make_chatbot(slug="lonely")
+    bulk = reverse(
+        "wagtail_bulk_action",
+        args=["wagtail_chatbot_crm", "chatbot", "delete"],
     )
-    response = admin_client.post(url)
+    response = admin_client.post(f"{bulk}?id={chatbot.pk}")
     assert response.status_code == 302
     assert response["Location"] == edit_url(chatbot)
     assert Chatbot.objects.filter(pk=chatbot.pk).exists()
-    lonely = make_chatbot(slug="lonely")
-    url = reverse(
-        "wagtailsnippets_wagtail_chatbot_crm_chatbot:delete", args=[lonely.pk]
-    )
-    admin_client.post(url)
+    admin_client.post(f"{bulk}?id={lonely.pk}")
     assert not Chatbot.objects.filter(pk=lonely.pk).exists()
 
 

@@ -193,13 +193,11 @@ def test_headers_named_like_credentials_become_secret(make_chatbot, name):
     assert plain.is_secret is False
 
 
-def test_chatbot_with_leads_cannot_be_deleted(make_chatbot):
-    from django.db.models import ProtectedError
-
+def test_a_chatbot_goes_with_its_leads(make_chatbot):
     bot = make_chatbot()
     Lead.objects.create(chatbot=bot, name="Ann")
-    with pytest.raises(ProtectedError):
-        bot.delete()
+    bot.delete()
+    assert not Lead.objects.exists()
 
 
 def test_new_lead_defaults(make_chatbot):

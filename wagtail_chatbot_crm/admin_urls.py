@@ -16,6 +16,7 @@ urlpatterns = [
     ),
     path("leads/<int:pk>/", leads.LeadDetailView.as_view(), name="lead"),
     path("leads/<int:pk>/retry/", leads.RetryLeadView.as_view(), name="lead_retry"),
+    path("leads/<int:pk>/delete/", leads.DeleteLeadView.as_view(), name="lead_delete"),
     path("leads/retry-failed/", leads.RetryFailedView.as_view(), name="retry_failed"),
     path(
         "chatbots/test-connection/",

@@ -50,7 +50,11 @@ class Defaults:
 
     ATTEMPT_RETENTION_DAYS: int = 90
     """Delivery attempts older than this many days are deleted by a periodic
-    task. Leads themselves are never deleted by the app."""
+    task."""
+
+    LEAD_RETENTION_DAYS: int | None = None
+    """Leads older than this many days are deleted, with their attempts, by
+    a nightly task. ``None`` (the default) keeps them."""
 
     MAX_REQUEST_BYTES: int = 16 * 1024
     """Largest body the visitor endpoint accepts; bigger requests get 413."""

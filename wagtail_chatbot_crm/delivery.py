@@ -79,17 +79,21 @@ def deliver(
     is handed to ``schedule``.
 
     Returns the lead's new status, or ``None`` when there was nothing to do
-    (another worker holds it, it is already Synced, or its try is not due).
+    (another worker holds it, it is already Synced, its try is not due, or
+    it was deleted meanwhile).
     """
     token = _claim(lead_id, trigger)
     if token is None:
         return None
     try:
-        lead = _load(lead_id)
-    except SecretDecryptionError:
-        # Load without the secrets: using them below fails again, and that
-        # failure is recorded on the lead in plain words.
-        lead = _load(lead_id, defer_secrets=True)
+        try:
+            lead = _load(lead_id)
+        except SecretDecryptionError:
+            # Load without the secrets: using them below fails again, and
+            # that failure is recorded on the lead in plain words.
+            lead = _load(lead_id, defer_secrets=True)
+    except Lead.DoesNotExist:  # deleted since it was claimed
+        return None
     if not lead.chatbot.crm_enabled and trigger == AttemptTrigger.AUTOMATIC:
         # Sync was switched off after the lead came in: stop, and say so.
         Lead.objects.filter(pk=lead_id, claim_token=token).update(
@@ -241,7 +245,7 @@ def _record(
     trigger: str,
     result: AttemptResult,
     schedule: Schedule,
-) -> str:
+) -> str | None:
     """Store the attempt and move the lead, in one transaction."""
     outcome = result.outcome
     retry_delays = list(crm_settings.RETRY_SCHEDULE)
@@ -267,8 +271,13 @@ def _record(
     changes["sync_status"] = status
     with transaction.atomic():
         moved = Lead.objects.filter(pk=lead.pk, claim_token=token).update(**changes)
-        if not moved:
-            Lead.objects.filter(pk=lead.pk).update(tries=F("tries") + 1)
+        if not moved and not Lead.objects.filter(pk=lead.pk).update(
+            tries=F("tries") + 1
+        ):
+            # Deleted while it was being sent (an editor, erase_leads, the
+            # retention purge): nothing is left to record the try on.
+            logger.info("Lead %s was deleted during try %s", lead.pk, tries)
+            return None
         DeliveryAttempt.objects.create(
             lead_id=lead.pk,
             chatbot_id=lead.chatbot_id,

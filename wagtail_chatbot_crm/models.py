@@ -774,9 +774,11 @@ def answer_text(value) -> str:
 class Lead(models.Model):
     """A visitor's contact details and where they are on the way to the CRM."""
 
+    # Deleting a chatbot deletes its leads, after a confirmation that says
+    # how many (the chatbot's delete view).
     chatbot = models.ForeignKey(
         Chatbot,
-        on_delete=models.PROTECT,
+        on_delete=models.CASCADE,
         related_name="leads",
         verbose_name=_("chatbot"),
     )

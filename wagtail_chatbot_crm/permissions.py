@@ -5,6 +5,7 @@ Permissions (assignable in Wagtail's group editor):
 - ``wagtail_chatbot_crm.view_lead``: see leads (report, detail, dashboard)
 - ``wagtail_chatbot_crm.export_lead``: download the report as CSV or XLSX
 - ``wagtail_chatbot_crm.retry_lead``: send leads again by hand
+- ``wagtail_chatbot_crm.delete_lead``: delete leads (privacy requests)
 - ``wagtail_chatbot_crm.test_connection``: run "Test connection"
 - ``wagtail_chatbot_crm.change_crm_settings``: change a chatbot's CRM settings
 """
@@ -21,6 +22,7 @@ APP_LABEL = "wagtail_chatbot_crm"
 VIEW_LEADS = f"{APP_LABEL}.view_lead"
 EXPORT_LEADS = f"{APP_LABEL}.export_lead"
 RETRY_LEADS = f"{APP_LABEL}.retry_lead"
+DELETE_LEADS = f"{APP_LABEL}.delete_lead"
 TEST_CONNECTION = f"{APP_LABEL}.test_connection"
 CHANGE_CRM_SETTINGS = f"{APP_LABEL}.change_crm_settings"
 
@@ -35,6 +37,10 @@ def can_export_leads(user) -> bool:
 
 def can_retry_leads(user) -> bool:
     return can_view_leads(user) and user.has_perm(RETRY_LEADS)
+
+
+def can_delete_leads(user) -> bool:
+    return can_view_leads(user) and user.has_perm(DELETE_LEADS)
 
 
 def can_test_connection(user) -> bool:
@@ -61,6 +67,7 @@ def app_permissions():
                 "view_lead",
                 "export_lead",
                 "retry_lead",
+                "delete_lead",
             ],
         )
     )

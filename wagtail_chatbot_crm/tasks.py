@@ -18,7 +18,7 @@ from django.dispatch import receiver
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task, db_task
 
-from . import delivery
+from . import delivery, privacy
 from .models import AttemptTrigger
 from .queue import check_queue_file
 
@@ -49,6 +49,12 @@ def enqueue_overdue_deliveries() -> None:
 def purge_old_attempts() -> None:
     """Nightly: delete delivery attempts past ``ATTEMPT_RETENTION_DAYS``."""
     delivery.purge_old_attempts()
+
+
+@db_periodic_task(crontab(minute="27", hour="3"))
+def purge_old_leads() -> None:
+    """Nightly: delete leads past ``LEAD_RETENTION_DAYS``, when it is set."""
+    privacy.purge_old_leads()
 
 
 def enqueue(lead_id: int, *, trigger: str = AttemptTrigger.AUTOMATIC) -> None:

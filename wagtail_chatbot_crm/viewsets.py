@@ -4,6 +4,7 @@ from django import forms
 from django.contrib import messages
 from django.utils.decorators import method_decorator
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 from django.views.decorators.debug import sensitive_post_parameters
 from wagtail.admin.panels import (
     FieldPanel,
@@ -14,7 +15,12 @@ from wagtail.admin.panels import (
     TabbedInterface,
 )
 from wagtail.admin.ui.tables import BooleanColumn, Column, UpdatedAtColumn
-from wagtail.snippets.views.snippets import CreateView, EditView, SnippetViewSet
+from wagtail.snippets.views.snippets import (
+    CreateView,
+    DeleteView,
+    EditView,
+    SnippetViewSet,
+)
 
 from .forms import ChatbotAdminForm
 from .models import Chatbot, SyncStatus
@@ -61,6 +67,23 @@ class ChatbotEditView(SyncOffWarningMixin, EditView):
     pass
 
 
+class ChatbotDeleteView(DeleteView):
+    """Deleting a chatbot deletes its leads: the confirmation says how many."""
+
+    @property
+    def confirmation_message(self):
+        count = self.object.leads.count()
+        if not count:
+            return super().confirmation_message
+        return ngettext(
+            "Delete this chatbot and its %(count)d lead? The lead and its "
+            "delivery attempts are deleted with it. This cannot be undone.",
+            "Delete this chatbot and its %(count)d leads? The leads and their "
+            "delivery attempts are deleted with it. This cannot be undone.",
+            count,
+        ) % {"count": count}
+
+
 class CrmConnectionColumn(Column):
     """The chatbot's CRM, or "Reconnect Zoho" when the CRM refused its
     refresh token: seen in the listing before leads pile up."""
@@ -86,6 +109,7 @@ class ChatbotViewSet(SnippetViewSet):
     model = Chatbot
     add_view_class = ChatbotCreateView
     edit_view_class = ChatbotEditView
+    delete_view_class = ChatbotDeleteView
     icon = "comment"
     menu_label = _("Chatbots")
     menu_order = 250

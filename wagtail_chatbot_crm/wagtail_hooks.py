@@ -55,8 +55,13 @@ def global_admin_css():
 
 @hooks.register("before_delete_snippet")
 def keep_chatbots_with_leads(request, instances):
-    """A chatbot with leads cannot be deleted: its leads would lose their
-    CRM settings and their place in the report."""
+    """Deleting a chatbot deletes its leads, so it is done one chatbot at a
+    time, from its own delete screen, whose confirmation says how many
+    leads go with it (``viewsets.ChatbotDeleteView``). The listing's bulk
+    delete, which does not say, leaves chatbots with leads alone."""
+    match = request.resolver_match
+    if match is not None and match.view_name.endswith("_chatbot:delete"):
+        return None
     with_leads = [
         instance
         for instance in instances
@@ -66,8 +71,9 @@ def keep_chatbots_with_leads(request, instances):
         messages.error(
             request,
             _(
-                "“%(name)s” has leads, so it cannot be deleted. Untick "
-                "“Enabled” to take it off the site instead."
+                "“%(name)s” has leads: delete it from its own page, where you "
+                "see how many leads go with it, or untick “Enabled” to take it "
+                "off the site instead."
             )
             % {"name": with_leads[0].name},
         )

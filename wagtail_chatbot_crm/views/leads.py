@@ -1,6 +1,7 @@
 """Admin screens for leads: the report, a lead's detail, and retrying."""
 
 import datetime
+import logging
 
 from django.contrib import messages
 from django.db.models import Count
@@ -23,12 +24,16 @@ from ..attribution import LABELS as ATTRIBUTION_LABELS
 from ..filters import LeadFilterSet
 from ..models import Chatbot, Lead, SyncStatus
 from ..permissions import (
+    can_delete_leads,
     can_export_leads,
     can_retry_leads,
     can_view_leads,
     lead_permission_policy,
 )
 from ..presets import registered_preset
+from ..privacy import delete_leads
+
+logger = logging.getLogger(__name__)
 
 STATUS_ICONS = {
     SyncStatus.SYNCED: "success",
@@ -226,6 +231,7 @@ class LeadDetailView(LeadAdminMixin, TemplateView):
             status_icon=STATUS_ICONS.get(lead.sync_status, "help"),
             answer_note=getattr(preset, "answer_note", ""),
             can_retry=can_retry_leads(self.request.user),
+            can_delete=can_delete_leads(self.request.user),
             fields=[
                 (_("Name"), lead.name),
                 (_("Email"), lead.email),
@@ -297,6 +303,35 @@ class RetryLeadView(LeadAdminMixin, TemplateView):
                 _("The lead is being delivered right now; see the result below."),
             )
         return redirect(detail_url)
+
+
+class DeleteLeadView(LeadAdminMixin, TemplateView):
+    """Delete a lead (a privacy request): confirm, then delete it with its
+    delivery attempts."""
+
+    template_name = "wagtail_chatbot_crm/confirm_delete_lead.html"
+    header_icon = "bin"
+    permission_check = staticmethod(can_delete_leads)
+
+    def get_page_title(self):
+        return _("Delete this lead?")
+
+    def get_page_subtitle(self):
+        return _lead_display_name(self.lead)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["lead"] = self.lead
+        context["attempts"] = self.lead.attempts.count()
+        return context
+
+    def post(self, request, *args, **kwargs):
+        lead = self.lead
+        delete_leads(Lead.objects.filter(pk=lead.pk))
+        # The lead's number only: its data is what was asked to go.
+        logger.info("Lead %s deleted by user %s", lead.pk, request.user.pk)
+        messages.success(request, _("The lead was deleted."))
+        return redirect(REPORT_URL)
 
 
 class RetryFailedView(WagtailAdminTemplateMixin, TemplateView):
