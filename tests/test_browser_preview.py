@@ -36,7 +36,10 @@ def test_the_preview_shows_the_unsaved_greeting_and_sends_nothing(
 
     # The form style, with the same unsaved texts.
     page.select_option("#id_preview_mode", "form")
+    # Once the preview has reloaded: every field at once.
+    expect(preview.get_by_label("Name (required)")).to_be_visible()
     expect(preview.get_by_text("Hi! Ask us about pricing.")).to_be_visible()
+    expect(preview.get_by_role("log")).to_have_count(0)
     preview.get_by_role("button", name="Send").click()
     expect(preview.get_by_text("This is a preview: nothing was sent.")).to_be_visible()
     bot.refresh_from_db()
