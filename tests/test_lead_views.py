@@ -466,3 +466,51 @@ def test_the_xlsx_export_carries_the_same_columns(admin_client, chatbot):
     assert record["Budget"] == "5k"
     assert record["Consent given"] == "Yes"
     assert record["Date"].endswith("+00:00")
+
+
+@pytest.mark.parametrize(
+    ("status", "link", "anchor"),
+    [
+        (401, "Check the authentication settings", "crm_integration-authentication"),
+        (422, "Check the field mapping", "field_mapping-field_mapping"),
+        (404, "Check the webhook URL", "crm_integration-webhook_url"),
+    ],
+)
+def test_the_error_links_to_the_setting_that_fixes_it(
+    admin_client, leads, status, link, anchor
+):
+    lead = leads["failed"]
+    DeliveryAttempt.objects.create(
+        lead=lead,
+        chatbot=lead.chatbot,
+        status_code=status,
+        error="Refused.",
+        fix={401: "auth", 422: "mapping", 404: "url"}[status],
+    )
+    html = admin_client.get(
+        reverse("chatbot_crm_admin:lead", args=[lead.pk])
+    ).content.decode()
+    edit = reverse(
+        "wagtailsnippets_wagtail_chatbot_crm_chatbot:edit", args=[lead.chatbot_id]
+    )
+    assert f'<a href="{edit}#panel-child-{anchor}-section">{link}</a>' in html
+
+
+def test_a_crm_fix_is_linked_only_for_who_may_change_crm_settings(
+    client, django_user_model, leads
+):
+    lead = leads["failed"]
+    DeliveryAttempt.objects.create(
+        lead=lead, chatbot=lead.chatbot, status_code=401, error="No.", fix="auth"
+    )
+    client.force_login(user_with(django_user_model, "view_lead", "change_chatbot"))
+    html = client.get(reverse("chatbot_crm_admin:lead", args=[lead.pk])).content
+    assert b"Check the authentication settings" not in html
+
+
+def test_a_lead_not_sent_because_sync_is_off_links_to_the_switch(admin_client, leads):
+    lead = leads["skipped"]
+    lead.chatbot.crm_enabled = False
+    lead.chatbot.save()
+    html = admin_client.get(reverse("chatbot_crm_admin:lead", args=[lead.pk]))
+    assert "Switch CRM sync on" in html.content.decode()

@@ -13,6 +13,7 @@ from wagtail_chatbot_crm.outcome import (
     classify_exception,
     classify_response,
     crm_error_text,
+    fix_link,
     parse_retry_after,
 )
 from wagtail_chatbot_crm.payload import PayloadError
@@ -236,3 +237,44 @@ def test_a_refused_address_names_the_setting_that_allows_it():
     outcome = classify_exception(AddressRefused("crm.internal", "10.0.0.5"))
     assert "10.0.0.5" in outcome.message
     assert 'WAGTAIL_CHATBOT_CRM["ALLOWED_NETWORKS"]' in outcome.message
+
+
+@pytest.mark.parametrize(
+    ("status", "fix"),
+    [
+        (401, "auth"),
+        (403, "auth"),
+        (400, "mapping"),
+        (422, "mapping"),
+        (404, "url"),
+        (301, "url"),
+        (429, "rate_limit"),
+        (500, ""),
+        (409, ""),
+    ],
+)
+def test_a_refusal_names_the_setting_that_fixes_it(status, fix):
+    assert classify_response(status, {}).fix == fix
+
+
+@pytest.mark.parametrize(
+    ("exc", "fix"),
+    [
+        (PayloadError("two rows send contact"), "mapping"),
+        (AddressRefused("crm.internal", "10.0.0.1"), "url"),
+        (InsecureURL("http://x"), "url"),
+        (requests.exceptions.ReadTimeout("slow"), ""),
+    ],
+)
+def test_an_exception_names_the_setting_that_fixes_it(exc, fix):
+    assert classify_exception(exc, url="https://crm.example.com/").fix == fix
+
+
+def test_the_fix_links_to_its_section_of_the_editor():
+    url, words = fix_link(7, "auth")
+    assert url == (
+        "/admin/snippets/wagtail_chatbot_crm/chatbot/edit/7/"
+        "#panel-child-crm_integration-authentication-section"
+    )
+    assert words == "Check the authentication settings"
+    assert fix_link(7, "") is None

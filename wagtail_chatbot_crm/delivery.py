@@ -291,6 +291,7 @@ def _record(
             error_detail=outcome.detail,
             response_excerpt=result.response_excerpt,
             request_body=result.request_body,
+            fix="" if outcome.success else outcome.fix,
             crm_record_id=result.crm_record_id,
             crm_action=result.crm_action,
         )

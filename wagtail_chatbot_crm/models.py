@@ -912,6 +912,8 @@ class DeliveryAttempt(models.Model):
     response_excerpt = models.TextField(_("response excerpt"), blank=True)
     # What was sent, secrets redacted (``attempt.sent_body``).
     request_body = models.TextField(_("request body"), blank=True)
+    # The editor setting that would fix a failure (``outcome.FIXES``).
+    fix = models.CharField(_("fix"), max_length=20, blank=True)
     crm_record_id = models.CharField(
         _("record in the CRM"),
         max_length=100,

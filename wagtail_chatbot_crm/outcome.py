@@ -17,6 +17,7 @@ from urllib.parse import urlsplit
 import requests
 import urllib3.exceptions
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from requests.structures import CaseInsensitiveDict
 from urllib3.exceptions import NameResolutionError
 
@@ -51,6 +52,47 @@ class Outcome:
     detail: str = ""
     status_code: int | None = None
     retry_after: float | None = None
+    # The editor setting that would fix a failure (a key of ``FIXES``), or
+    # "" when the CRM's side has to change.
+    fix: str = ""
+
+
+def fix_link(chatbot_pk: int, fix: str) -> tuple[str, str] | None:
+    """The chatbot editor's URL at the section that fixes a failure, and
+    what the link says; None when no setting fixes it."""
+    from django.urls import reverse
+
+    if fix not in FIXES:
+        return None
+    anchor, label = FIXES[fix]
+    url = reverse("wagtailsnippets_wagtail_chatbot_crm_chatbot:edit", args=[chatbot_pk])
+    return f"{url}#{anchor}", str(label)
+
+
+# Where each fix is made: the chatbot editor's section, as its element id
+# (opening the tab that holds it), and what the link says.
+FIXES = {
+    "auth": (
+        "panel-child-crm_integration-authentication-section",
+        _lazy("Check the authentication settings"),
+    ),
+    "url": (
+        "panel-child-crm_integration-webhook_url-section",
+        _lazy("Check the webhook URL"),
+    ),
+    "mapping": (
+        "panel-child-field_mapping-field_mapping-section",
+        _lazy("Check the field mapping"),
+    ),
+    "rate_limit": (
+        "panel-child-crm_integration-rate_limit_per_minute-section",
+        _lazy("Set a rate limit"),
+    ),
+    "sync": (
+        "panel-child-crm_integration-crm_enabled-section",
+        _lazy("Switch CRM sync on"),
+    ),
+}
 
 
 def classify_response(
@@ -140,7 +182,22 @@ def classify_response(
         )
     if retry_after is not None:
         detail = f"{detail}; Retry-After: {retry_after:g} s"
-    return Outcome(False, message, detail, status_code, retry_after)
+    return Outcome(
+        False, message, detail, status_code, retry_after, _response_fix(status_code)
+    )
+
+
+def _response_fix(status_code: int) -> str:
+    """The setting that fixes a refusal with this status, if any."""
+    if status_code in (401, 403):
+        return "auth"
+    if status_code in (400, 422):
+        return "mapping"
+    if status_code == 429:
+        return "rate_limit"
+    if 300 <= status_code < 400 or status_code in (404, 405, 410):
+        return "url"
+    return ""
 
 
 def refused_in_body(accepted: Outcome, vendor_error: str) -> Outcome:
@@ -159,6 +216,7 @@ def refused_in_body(accepted: Outcome, vendor_error: str) -> Outcome:
         % {"status": accepted.status_code, "text": vendor_error},
         f"{accepted.detail}; error in the body",
         accepted.status_code,
+        fix="mapping",
     )
 
 
@@ -181,8 +239,12 @@ def classify_exception(
     timeouts = {"connect": connect_timeout, "read": read_timeout}
     if isinstance(exc, TokenError):
         # Judged where the token endpoint answered (``oauth``).
-        return Outcome(False, exc.message, exc.detail, None, exc.retry_after)
+        return Outcome(
+            False, exc.message, exc.detail, None, exc.retry_after, fix="auth"
+        )
+    fix = ""
     if isinstance(exc, AddressRefused):
+        fix = "url"
         message = _(
             "The %(label)s points to %(address)s, a private or internal network "
             "address, which is refused for safety. Use the CRM's public address. "
@@ -190,19 +252,23 @@ def classify_exception(
             'developer can list it in WAGTAIL_CHATBOT_CRM["ALLOWED_NETWORKS"].)'
         ) % {"label": label, "address": exc.address}
     elif isinstance(exc, InsecureURL):
+        fix = "url"
         message = _(
             "The %(label)s uses plain http://, which would send data "
             "unencrypted. Use an https:// address."
         ) % {"label": label}
     elif isinstance(exc, PayloadError):
+        fix = "mapping"
         message = str(exc) + " " + _("Fix it in the chatbot's Field mapping tab.")
     elif quotes_header and _caused_by(exc, UnicodeError):
+        fix = "auth"
         message = _(
             "A header, token or key holds characters that cannot be sent in an "
             "HTTP header (such as accents or invisible spaces). Type it again "
             "in plain letters and digits."
         )
     elif quotes_header:
+        fix = "auth"
         message = _(
             "A header, token or key holds a line break or another character "
             "that cannot be sent in an HTTP header. Enter it again without it."
@@ -222,8 +288,10 @@ def classify_exception(
             "could not be verified or the handshake failed."
         ) % {"host": host}
     elif isinstance(exc, _BAD_URL_ERRORS):
+        fix = "url"
         message = _("The %(label)s is not a valid address.") % {"label": label}
     elif _caused_by(exc, NameResolutionError, socket.gaierror):
+        fix = "url"
         message = _(
             "The address %(host)s could not be found (DNS failure). Check the "
             "%(label)s."
@@ -238,6 +306,7 @@ def classify_exception(
             "host": host
         }
     elif isinstance(exc, SecretDecryptionError):
+        fix = "auth"
         message = _(
             "A stored secret of this chatbot cannot be decrypted: the key it was "
             "stored with is no longer in ENCRYPTION_KEYS. Add the key back, or "
@@ -251,7 +320,7 @@ def classify_exception(
         message = _("The delivery failed unexpectedly (%(kind)s).") % {
             "kind": type(exc).__name__
         }
-    return Outcome(False, message, detail, None, None)
+    return Outcome(False, message, detail, None, None, fix)
 
 
 def parse_retry_after(

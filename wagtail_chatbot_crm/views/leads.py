@@ -23,7 +23,9 @@ from .. import export, tasks
 from ..attribution import LABELS as ATTRIBUTION_LABELS
 from ..filters import LeadFilterSet
 from ..models import Chatbot, Lead, SyncStatus
+from ..outcome import fix_link
 from ..permissions import (
+    CHANGE_CRM_SETTINGS,
     can_delete_leads,
     can_export_leads,
     can_retry_leads,
@@ -228,6 +230,7 @@ class LeadDetailView(LeadAdminMixin, TemplateView):
         context.update(
             lead=lead,
             attempts=attempts,
+            fix=self.fix(attempts),
             status_icon=STATUS_ICONS.get(lead.sync_status, "help"),
             answer_note=getattr(preset, "answer_note", ""),
             can_retry=can_retry_leads(self.request.user),
@@ -256,6 +259,23 @@ class LeadDetailView(LeadAdminMixin, TemplateView):
             ],
         )
         return context
+
+
+    def fix(self, attempts) -> tuple[str, str] | None:
+        """Where the editor fixes why the lead is not in the CRM (the link
+        and its words), for those allowed to change the chatbot."""
+        lead = self.lead
+        user = self.request.user
+        if not user.has_perm("wagtail_chatbot_crm.change_chatbot"):
+            return None
+        if lead.sync_status == SyncStatus.SKIPPED and not lead.chatbot.crm_enabled:
+            return fix_link(lead.chatbot_id, "sync")
+        latest = attempts[0] if attempts else None
+        if latest is None or latest.success or lead.sync_status == SyncStatus.SYNCED:
+            return None
+        if latest.fix != "mapping" and not user.has_perm(CHANGE_CRM_SETTINGS):
+            return None
+        return fix_link(lead.chatbot_id, latest.fix)
 
 
 class RetryLeadView(LeadAdminMixin, TemplateView):
