@@ -260,7 +260,6 @@ class LeadDetailView(LeadAdminMixin, TemplateView):
         )
         return context
 
-
     def fix(self, attempts) -> tuple[str, str] | None:
         """Where the editor fixes why the lead is not in the CRM (the link
         and its words), for those allowed to change the chatbot."""
