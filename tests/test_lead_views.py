@@ -273,15 +273,55 @@ def test_retry_all_failed_confirms_with_the_count(admin_client, leads, chatbot):
     assert Lead.objects.get(pk=leads["synced"].pk).sync_status == SyncStatus.SYNCED
 
 
-def test_retry_all_failed_without_a_chatbot_lists_choices(admin_client, leads):
-    html = admin_client.get(reverse("chatbot_crm_admin:retry_failed")).content.decode()
-    assert "Sales" in html
-    assert (
-        admin_client.get(
-            reverse("chatbot_crm_admin:retry_failed") + "?chatbot=x"
-        ).status_code
-        == 404
+def test_retry_all_failed_without_a_chatbot_lists_choices(
+    admin_client, leads, make_chatbot
+):
+    url = reverse("chatbot_crm_admin:retry_failed")
+    # One chatbot has failed leads: straight to its confirmation.
+    html = admin_client.get(url).content.decode()
+    assert "1 failed lead of “Sales” will be sent to the CRM again now." in html
+    other = make_chatbot(name="Events", slug="events")
+    Lead.objects.create(chatbot=other, name="Ed", sync_status=SyncStatus.FAILED)
+    html = admin_client.get(url).content.decode()
+    assert "Choose the chatbot whose leads to send" in html
+    assert "Sales" in html and "Events" in html
+    assert admin_client.get(url + "?chatbot=x").status_code == 404
+
+
+def test_retrying_one_lead_leads_to_its_page_which_follows_the_try(
+    admin_client, leads, chatbot
+):
+    response = admin_client.post(
+        reverse("chatbot_crm_admin:retry_failed"), {"chatbot": chatbot.pk}
     )
+    lead_url = reverse("chatbot_crm_admin:lead", args=[leads["failed"].pk])
+    assert response["Location"] == lead_url
+    html = admin_client.get(lead_url).content.decode()
+    assert "data-lead-watch" in html
+    assert "this page updates itself" in html
+    settled = admin_client.get(
+        reverse("chatbot_crm_admin:lead", args=[leads["synced"].pk])
+    )
+    assert "data-lead-watch" not in settled.content.decode()
+
+
+def test_send_all_not_sent(admin_client, leads):
+    url = reverse("chatbot_crm_admin:send_not_sent")
+    report = admin_client.get(REPORT).content.decode()
+    assert url in report and "Send all not sent" in report
+    html = admin_client.get(url).content.decode()
+    assert "1 lead of “Support” that was not sent will be sent to the CRM now." in html
+    admin_client.post(url, {"chatbot": leads["skipped"].chatbot_id})
+    assert Lead.objects.get(pk=leads["skipped"].pk).sync_status == SyncStatus.PENDING
+    assert Lead.objects.get(pk=leads["failed"].pk).sync_status == SyncStatus.FAILED
+
+
+def test_a_lead_never_tried_says_so(admin_client, leads):
+    html = admin_client.get(
+        reverse("chatbot_crm_admin:lead", args=[leads["skipped"].pk])
+    ).content.decode()
+    assert "(not tried yet)" in html
+    assert "after 0 tries" not in html
 
 
 def test_gets_never_change_anything(admin_client, leads):
@@ -469,7 +509,7 @@ def test_the_xlsx_export_carries_the_same_columns(admin_client, chatbot):
 
 
 @pytest.mark.parametrize(
-    ("status", "link", "anchor"),
+    ("status", "words", "anchor"),
     [
         (401, "Check the authentication settings", "crm_integration-authentication"),
         (422, "Check the field mapping", "field_mapping-field_mapping"),
@@ -477,32 +517,29 @@ def test_the_xlsx_export_carries_the_same_columns(admin_client, chatbot):
     ],
 )
 def test_the_error_links_to_the_setting_that_fixes_it(
-    admin_client, leads, status, link, anchor
+    admin_client, leads, status, words, anchor
 ):
     lead = leads["failed"]
-    DeliveryAttempt.objects.create(
-        lead=lead,
-        chatbot=lead.chatbot,
-        status_code=status,
-        error="Refused.",
-        fix={401: "auth", 422: "mapping", 404: "url"}[status],
-    )
-    html = admin_client.get(
-        reverse("chatbot_crm_admin:lead", args=[lead.pk])
-    ).content.decode()
+    # As a failed try leaves it.
+    lead.last_error_fix = {401: "auth", 422: "mapping", 404: "url"}[status]
+    lead.save()
     edit = reverse(
         "wagtailsnippets_wagtail_chatbot_crm_chatbot:edit", args=[lead.chatbot_id]
     )
-    assert f'<a href="{edit}#panel-child-{anchor}-section">{link}</a>' in html
+    link = f'<a href="{edit}#panel-child-{anchor}-section"'
+    page = admin_client.get(reverse("chatbot_crm_admin:lead", args=[lead.pk]))
+    assert f"{link}>{words}</a>" in page.content.decode()
+    # The report's Last error column links it too.
+    report = admin_client.get(f"{REPORT}?sync_status=failed").content.decode()
+    assert f'{link} class="w-chatbot-fix">{words}</a>' in report
 
 
 def test_a_crm_fix_is_linked_only_for_who_may_change_crm_settings(
     client, django_user_model, leads
 ):
     lead = leads["failed"]
-    DeliveryAttempt.objects.create(
-        lead=lead, chatbot=lead.chatbot, status_code=401, error="No.", fix="auth"
-    )
+    lead.last_error_fix = "auth"
+    lead.save()
     client.force_login(user_with(django_user_model, "view_lead", "change_chatbot"))
     html = client.get(reverse("chatbot_crm_admin:lead", args=[lead.pk])).content
     assert b"Check the authentication settings" not in html
@@ -514,3 +551,9 @@ def test_a_lead_not_sent_because_sync_is_off_links_to_the_switch(admin_client, l
     lead.chatbot.save()
     html = admin_client.get(reverse("chatbot_crm_admin:lead", args=[lead.pk]))
     assert "Switch CRM sync on" in html.content.decode()
+
+
+def test_next_try_says_when_in_words(admin_client, leads):
+    html = admin_client.get(f"{REPORT}?sync_status=retrying").content.decode()
+    # A time ahead in words (Wagtail's date column said "Just now").
+    assert ">in 4\xa0minutes</time>" in html or ">in 5\xa0minutes</time>" in html

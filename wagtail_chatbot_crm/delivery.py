@@ -99,6 +99,7 @@ def deliver(
         Lead.objects.filter(pk=lead_id, claim_token=token).update(
             sync_status=SyncStatus.SKIPPED,
             last_error=_("CRM sync was switched off before this lead was sent."),
+            last_error_fix="sync",
             next_attempt_at=None,
             claimed_until=None,
             claim_token=None,
@@ -258,16 +259,22 @@ def _record(
     delay = None
     if outcome.success:
         status = SyncStatus.SYNCED
-        changes.update(synced_at=now, last_error="", next_attempt_at=None)
+        changes.update(
+            synced_at=now, last_error="", last_error_fix="", next_attempt_at=None
+        )
     elif tries <= len(retry_delays):
         status = SyncStatus.RETRYING
         delay = max(float(retry_delays[tries - 1]), outcome.retry_after or 0.0)
         changes.update(
-            last_error=outcome.message, next_attempt_at=now + timedelta(seconds=delay)
+            last_error=outcome.message,
+            last_error_fix=outcome.fix,
+            next_attempt_at=now + timedelta(seconds=delay),
         )
     else:
         status = SyncStatus.FAILED
-        changes.update(last_error=outcome.message, next_attempt_at=None)
+        changes.update(
+            last_error=outcome.message, last_error_fix=outcome.fix, next_attempt_at=None
+        )
     changes["sync_status"] = status
     with transaction.atomic():
         moved = Lead.objects.filter(pk=lead.pk, claim_token=token).update(**changes)

@@ -63,6 +63,8 @@ def record_lead(
         **clean_attribution(data),
     )
     lead.sync_status, lead.last_error = initial_status(chatbot, lead)
+    if not chatbot.crm_enabled:
+        lead.last_error_fix = "sync"
     if lead.sync_status == SyncStatus.PENDING:
         # Due now: if the queued task is lost, the periodic sweep finds it.
         lead.next_attempt_at = now

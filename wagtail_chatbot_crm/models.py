@@ -839,6 +839,10 @@ class Lead(models.Model):
     tries = models.PositiveIntegerField(_("tries"), default=0)
     next_attempt_at = models.DateTimeField(_("next try"), null=True, blank=True)
     last_error = models.TextField(_("last error"), blank=True)
+    # The editor setting that would fix the last error (``outcome.FIXES``).
+    last_error_fix = models.CharField(
+        _("last error's fix"), max_length=20, blank=True, editable=False
+    )
     synced_at = models.DateTimeField(_("synced at"), null=True, blank=True)
     # A worker delivering the lead holds it until ``claimed_until``; a worker
     # that dies lets the claim lapse, and the lead is picked up again.

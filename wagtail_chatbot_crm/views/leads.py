@@ -9,6 +9,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse, reverse_lazy
+from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.functional import cached_property
 from django.utils.timezone import localtime
@@ -90,6 +91,38 @@ class ShortTextColumn(Column):
         return context
 
 
+class LastErrorColumn(ShortTextColumn):
+    """The last error, with a link to the setting that fixes it for users
+    allowed to change it (the same rule as the lead's page)."""
+
+    def get_cell_context_data(self, instance, parent_context):
+        context = super().get_cell_context_data(instance, parent_context)
+        user = parent_context["request"].user
+        context["fix"] = fix_for(user, instance.chatbot_id, instance.last_error_fix)
+        return context
+
+
+class NextTryColumn(Column):
+    """When the next try is due: "in 5 minutes", the time in a tooltip."""
+
+    cell_template_name = "wagtail_chatbot_crm/tables/next_try_cell.html"
+
+    def get_cell_context_data(self, instance, parent_context):
+        context = super().get_cell_context_data(instance, parent_context)
+        context["now"] = timezone.now()
+        return context
+
+
+def fix_for(user, chatbot_pk: int, fix: str) -> tuple[str, str] | None:
+    """The link to the setting that fixes ``fix``, if ``user`` may change
+    it: the field mapping with the chatbot, the rest with CRM settings."""
+    if not fix or not user.has_perm("wagtail_chatbot_crm.change_chatbot"):
+        return None
+    if fix != "mapping" and not user.has_perm(CHANGE_CRM_SETTINGS):
+        return None
+    return fix_link(chatbot_pk, fix)
+
+
 def _lead_display_name(lead: Lead) -> str:
     return lead.name or lead.email or lead.phone or str(lead.uuid)[:8]
 
@@ -122,8 +155,8 @@ class LeadReportView(ReportView):
         Column("email", label=_("Email")),
         StatusColumn("sync_status", label=_("Status")),
         Column("tries", label=_("Tries")),
-        ShortTextColumn("last_error", label=_("Last error")),
-        DateColumn("next_attempt_at", label=_("Next try")),
+        LastErrorColumn("last_error", label=_("Last error")),
+        NextTryColumn("next_attempt_at", label=_("Next try")),
     ]
     # Wagtail's export buttons need a list; the file itself is written by
     # ``export`` (every lead field, other answers, ISO 8601 times).
@@ -168,19 +201,36 @@ class LeadReportView(ReportView):
         from wagtail.admin.widgets.button import HeaderButton
 
         buttons = []
-        if can_retry_leads(self.request.user):
-            url = reverse("chatbot_crm_admin:retry_failed")
-            chatbot = self.request.GET.get("chatbot")
-            if chatbot:
-                url += f"?chatbot={chatbot}"
-            buttons.append(
-                HeaderButton(_("Retry all failed"), url=url, icon_name="rotate")
-            )
+        if not can_retry_leads(self.request.user):
+            return buttons
+        chatbot = self.request.GET.get("chatbot")
+        query = f"?chatbot={chatbot}" if chatbot else ""
+        for label, url_name, icon in (
+            (_("Retry all failed"), "retry_failed", "rotate"),
+            (_("Send all not sent"), "send_not_sent", "upload"),
+        ):
+            url = reverse(f"chatbot_crm_admin:{url_name}") + query
+            buttons.append(HeaderButton(label, url=url, icon_name=icon))
         return buttons
 
     @property
     def show_export_buttons(self):
         return can_export_leads(self.request.user)
+
+
+# A lead whose try is this close is shown as under way.
+DUE_SOON = datetime.timedelta(seconds=10)
+
+
+def in_motion(lead: Lead) -> bool:
+    """Whether a try of the lead is under way or due in a moment: its page
+    then follows it (lead-detail.js)."""
+    now = timezone.now()
+    if lead.claimed_until and lead.claimed_until > now:
+        return True
+    if lead.sync_status not in (SyncStatus.PENDING, SyncStatus.RETRYING):
+        return False
+    return lead.next_attempt_at is None or lead.next_attempt_at <= now + DUE_SOON
 
 
 class LeadAdminMixin(WagtailAdminTemplateMixin):
@@ -230,7 +280,8 @@ class LeadDetailView(LeadAdminMixin, TemplateView):
         context.update(
             lead=lead,
             attempts=attempts,
-            fix=self.fix(attempts),
+            fix=self.fix(),
+            watching=in_motion(lead),
             status_icon=STATUS_ICONS.get(lead.sync_status, "help"),
             answer_note=getattr(preset, "answer_note", ""),
             can_retry=can_retry_leads(self.request.user),
@@ -260,21 +311,16 @@ class LeadDetailView(LeadAdminMixin, TemplateView):
         )
         return context
 
-    def fix(self, attempts) -> tuple[str, str] | None:
+    def fix(self) -> tuple[str, str] | None:
         """Where the editor fixes why the lead is not in the CRM (the link
-        and its words), for those allowed to change the chatbot."""
+        and its words), for those allowed to change that setting."""
         lead = self.lead
-        user = self.request.user
-        if not user.has_perm("wagtail_chatbot_crm.change_chatbot"):
+        if lead.sync_status == SyncStatus.SYNCED:
             return None
+        fix = lead.last_error_fix
         if lead.sync_status == SyncStatus.SKIPPED and not lead.chatbot.crm_enabled:
-            return fix_link(lead.chatbot_id, "sync")
-        latest = attempts[0] if attempts else None
-        if latest is None or latest.success or lead.sync_status == SyncStatus.SYNCED:
-            return None
-        if latest.fix != "mapping" and not user.has_perm(CHANGE_CRM_SETTINGS):
-            return None
-        return fix_link(lead.chatbot_id, latest.fix)
+            fix = "sync"
+        return fix_for(self.request.user, lead.chatbot_id, fix)
 
 
 class RetryLeadView(LeadAdminMixin, TemplateView):
@@ -354,11 +400,13 @@ class DeleteLeadView(LeadAdminMixin, TemplateView):
 
 
 class RetryFailedView(WagtailAdminTemplateMixin, TemplateView):
-    """Retry all failed: confirm with the count, then queue them all."""
+    """Retry all failed: confirm with the count, then queue them all. With
+    one chatbot holding such leads it goes straight to the confirmation."""
 
     template_name = "wagtail_chatbot_crm/confirm_retry_failed.html"
     header_icon = "rotate"
     page_title = _("Retry all failed leads")
+    status = SyncStatus.FAILED
 
     def dispatch(self, request, *args, **kwargs):
         if not can_retry_leads(request.user):
@@ -369,14 +417,23 @@ class RetryFailedView(WagtailAdminTemplateMixin, TemplateView):
     def chatbot(self) -> Chatbot | None:
         value = self.request.POST.get("chatbot") or self.request.GET.get("chatbot")
         if not value:
-            return None
+            holding = self.chatbots()
+            return holding[0] if len(holding) == 1 else None
         try:
             return Chatbot.objects.get(pk=int(value))
         except (ValueError, Chatbot.DoesNotExist) as exc:
             raise Http404(_("No such chatbot.")) from exc
 
-    def failed_leads(self):
-        return Lead.objects.filter(chatbot=self.chatbot, sync_status=SyncStatus.FAILED)
+    def chatbots(self) -> list[Chatbot]:
+        """The chatbots with leads of this status, and how many each."""
+        return list(
+            Chatbot.objects.filter(leads__sync_status=self.status)
+            .annotate(leads_count=Count("leads"))
+            .order_by("name")
+        )
+
+    def leads(self):
+        return Lead.objects.filter(chatbot=self.chatbot, sync_status=self.status)
 
     def get_breadcrumbs_items(self):
         return [
@@ -388,29 +445,44 @@ class RetryFailedView(WagtailAdminTemplateMixin, TemplateView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["chatbot"] = self.chatbot
+        context["status"] = self.status
         if self.chatbot is None:
-            context["chatbots"] = (
-                Chatbot.objects.filter(leads__sync_status=SyncStatus.FAILED)
-                .annotate(failed=Count("leads"))
-                .order_by("name")
-            )
+            context["chatbots"] = self.chatbots()
         else:
-            context["count"] = self.failed_leads().count()
+            context["count"] = self.leads().count()
         return context
 
     def post(self, request, *args, **kwargs):
         if self.chatbot is None:
             messages.error(request, _("Choose a chatbot."))
-            return redirect(reverse("chatbot_crm_admin:retry_failed"))
-        ids = list(self.failed_leads().values_list("pk", flat=True))
+            return redirect(request.path)
+        ids = list(self.leads().values_list("pk", flat=True))
         queued = tasks.retry_now(ids)
-        messages.success(
-            request,
-            ngettext(
-                "%(count)d failed lead of %(chatbot)s is queued to be sent again.",
-                "%(count)d failed leads of %(chatbot)s are queued to be sent again.",
-                queued,
-            )
-            % {"count": queued, "chatbot": self.chatbot.name},
-        )
+        messages.success(request, self.queued_message(queued))
+        if queued == 1:
+            # Its page follows the try until it ends.
+            return redirect(reverse("chatbot_crm_admin:lead", args=[ids[0]]))
         return redirect(f"{REPORT_URL}?chatbot={self.chatbot.pk}")
+
+    def queued_message(self, queued: int) -> str:
+        return ngettext(
+            "%(count)d failed lead of %(chatbot)s is queued to be sent again.",
+            "%(count)d failed leads of %(chatbot)s are queued to be sent again.",
+            queued,
+        ) % {"count": queued, "chatbot": self.chatbot.name}
+
+
+class SendNotSentView(RetryFailedView):
+    """Send all not sent: the leads kept as Not sent (sync was off, no
+    consent), after confirming how many."""
+
+    header_icon = "upload"
+    page_title = _("Send all not sent leads")
+    status = SyncStatus.SKIPPED
+
+    def queued_message(self, queued: int) -> str:
+        return ngettext(
+            "%(count)d lead of %(chatbot)s that was not sent is queued to be sent.",
+            "%(count)d leads of %(chatbot)s that were not sent are queued to be sent.",
+            queued,
+        ) % {"count": queued, "chatbot": self.chatbot.name}
