@@ -2,10 +2,12 @@
 
 from django import forms
 from django.contrib import messages
+from django.urls import reverse
 from django.utils.decorators import method_decorator
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from django.views.decorators.debug import sensitive_post_parameters
+from wagtail.admin import messages as wagtail_messages
 from wagtail.admin.panels import (
     FieldPanel,
     FieldRowPanel,
@@ -33,15 +35,36 @@ from .panels import (
     TestConnectionPanel,
 )
 from .permissions import CHANGE_CRM_SETTINGS as CRM
+from .permissions import can_retry_leads
 
 
 class SyncOffWarningMixin:
     """After a save, say so when a webhook URL is set but CRM sync is off:
-    otherwise the first leads stay Not sent and nobody knows why."""
+    otherwise the first leads stay Not sent and nobody knows why. And when
+    the chatbot has failed leads, offer to send them again: a save is how a
+    failure's cause gets fixed."""
 
     def form_valid(self, form):
         response = super().form_valid(form)
         chatbot = self.object
+        failed = chatbot.leads.filter(sync_status=SyncStatus.FAILED).count()
+        if failed and chatbot.crm_enabled and can_retry_leads(self.request.user):
+            url = reverse("chatbot_crm_admin:retry_failed")
+            wagtail_messages.warning(
+                self.request,
+                ngettext(
+                    "“%(name)s” has %(count)d failed lead.",
+                    "“%(name)s” has %(count)d failed leads.",
+                    failed,
+                )
+                % {"name": chatbot.name, "count": failed},
+                buttons=[
+                    wagtail_messages.button(
+                        f"{url}?chatbot={chatbot.pk}",
+                        ngettext("Send it again", "Send them again", failed),
+                    )
+                ],
+            )
         if chatbot.webhook_url and not chatbot.crm_enabled:
             messages.warning(
                 self.request,
