@@ -493,3 +493,23 @@ def test_saving_a_url_with_sync_off_warns_that_leads_will_wait(admin_client):
     assert "has a webhook URL but CRM sync is off" in response.content.decode()
     response = admin_client.post(ADD_URL, form_data(slug="on", name="On"), follow=True)
     assert "CRM sync is off" not in response.content.decode()
+
+
+def test_the_main_menu_groups_chatbots_and_their_leads(admin_client, chatbot):
+    from django.contrib.auth import get_user_model
+    from django.test import RequestFactory
+    from wagtail.admin.menu import admin_menu
+
+    request = RequestFactory().get("/admin/")
+    request.user = get_user_model().objects.get(username="admin")
+    items = admin_menu.menu_items_for_request(request)
+    [group] = [item for item in items if item.name == "chatbots"]
+    labels = [str(item.label) for item in group.menu.menu_items_for_request(request)]
+    assert labels == ["Chatbots", "Leads"]
+
+
+def test_a_chatbots_row_menu_offers_its_leads(admin_client, chatbot):
+    listing = reverse("wagtailsnippets_wagtail_chatbot_crm_chatbot:list")
+    html = admin_client.get(listing).content.decode()
+    assert f'href="/admin/chatbot-crm/leads/?chatbot={chatbot.pk}"' in html
+    assert "View leads" in html

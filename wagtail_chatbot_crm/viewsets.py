@@ -135,8 +135,8 @@ class ChatbotViewSet(SnippetViewSet):
     delete_view_class = ChatbotDeleteView
     icon = "comment"
     menu_label = _("Chatbots")
-    menu_order = 250
-    add_to_admin_menu = True
+    # In the main menu through ``wagtail_hooks.ChatbotGroup``, beside Leads.
+    add_to_admin_menu = False
     # A copy would have to carry the credentials along; start from a blank form.
     copy_view_enabled = False
     list_display = [

@@ -6,7 +6,9 @@ from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.menu import MenuItem
 from wagtail.admin.staticfiles import versioned_static
+from wagtail.admin.widgets.button import ListingButton
 from wagtail.snippets.models import register_snippet
+from wagtail.snippets.views.snippets import SnippetViewSetGroup
 
 from . import admin_urls
 from .dashboard import LeadsSummaryPanel
@@ -14,7 +16,20 @@ from .models import Chatbot
 from .permissions import app_permissions, can_view_leads
 from .viewsets import ChatbotViewSet
 
-register_snippet(ChatbotViewSet)
+
+class ChatbotGroup(SnippetViewSetGroup):
+    """Chatbots and their leads side by side in the main menu (the Leads
+    report is under Reports too)."""
+
+    items = (ChatbotViewSet,)
+    menu_label = _("Chatbots")
+    menu_icon = "comment"
+    menu_name = "chatbots"
+    menu_order = 250
+    submenu_hook = "register_chatbot_crm_menu_item"
+
+
+register_snippet(ChatbotGroup)
 
 
 @hooks.register("register_admin_urls")
@@ -36,6 +51,29 @@ def register_leads_report_menu_item():
         icon_name="user",
         order=50,
     )
+
+
+@hooks.register("register_chatbot_crm_menu_item")
+def register_leads_menu_item():
+    return LeadsMenuItem(
+        _("Leads"),
+        reverse("chatbot_crm_admin:leads"),
+        name="leads",
+        icon_name="user",
+        order=2,
+    )
+
+
+@hooks.register("register_snippet_listing_buttons")
+def view_leads_button(snippet, user, next_url=None):
+    """“View leads” in a chatbot's row menu: the report filtered on it."""
+    if isinstance(snippet, Chatbot) and can_view_leads(user):
+        yield ListingButton(
+            _("View leads"),
+            reverse("chatbot_crm_admin:leads") + f"?chatbot={snippet.pk}",
+            icon_name="user",
+            priority=15,
+        )
 
 
 @hooks.register("construct_homepage_panels")
