@@ -1,6 +1,7 @@
 import pytest
 from django.core.exceptions import ValidationError
 from django.test.utils import CaptureQueriesContext
+from huey.contrib.djhuey import HUEY
 from wagtail import hooks
 
 from wagtail_chatbot_crm.leads import hash_client_ip, record_lead
@@ -198,3 +199,32 @@ def test_source_url_with_control_characters_is_dropped(chatbot):
         source_url="https://www.example.com/\x01",
     )
     assert lead.page_url == ""
+
+
+@pytest.mark.usefixtures("empty_queue")
+def test_a_chatbot_holding_leads_for_review_keeps_them_until_an_editor_acts(
+    make_chatbot, admin_client, django_capture_on_commit_callbacks
+):
+    from django.urls import reverse
+
+    from wagtail_chatbot_crm import tasks
+    from wagtail_chatbot_crm.models import SendCondition
+
+    bot = make_chatbot(send_condition=SendCondition.REVIEW)
+    with django_capture_on_commit_callbacks(execute=True):
+        lead = record_lead(bot, {"name": "Ada", "email": "ada@example.com"})
+    assert lead.sync_status == SyncStatus.SKIPPED
+    assert lead.held_for_review
+    assert lead.last_error.startswith("Awaiting review")
+    assert not HUEY.pending()  # nothing queued: it waits
+    report = reverse("chatbot_crm_admin:leads")
+    listed = admin_client.get(f"{report}?held_for_review=true").context["object_list"]
+    assert list(listed) == [lead]
+    page = admin_client.get(reverse("chatbot_crm_admin:lead", args=[lead.pk]))
+    html = page.content.decode()
+    assert "Send to the CRM" in html and "Delete as spam" in html
+
+    with django_capture_on_commit_callbacks(execute=True):
+        assert tasks.retry_now([lead.pk]) == 1
+    lead.refresh_from_db()
+    assert (lead.sync_status, lead.held_for_review) == (SyncStatus.PENDING, False)

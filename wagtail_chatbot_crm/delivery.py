@@ -347,8 +347,9 @@ def request_retry(
         ids = list(ready.values_list("pk", flat=True))
         # The same conditions again in the UPDATE: a lead that was claimed or
         # synced in between is left alone.
+        # Sent by an editor's hand: a lead held for review is reviewed.
         ready.filter(pk__in=ids).update(
-            sync_status=SyncStatus.PENDING, next_attempt_at=now
+            sync_status=SyncStatus.PENDING, next_attempt_at=now, held_for_review=False
         )
         for lead_id in ids:
             transaction.on_commit(

@@ -14,10 +14,14 @@ class LeadFilterSet(WagtailFilterSet):
     sync_status = django_filters.ChoiceFilter(
         label=_("Sync status"), choices=SyncStatus.choices
     )
+    held_for_review = django_filters.BooleanFilter(
+        label=_("Awaiting review"),
+        widget=django_filters.widgets.BooleanWidget,
+    )
     created_at = django_filters.DateFromToRangeFilter(
         label=_("Date"), widget=DateRangePickerWidget
     )
 
     class Meta:
         model = Lead
-        fields = ["chatbot", "sync_status", "created_at"]
+        fields = ["chatbot", "sync_status", "held_for_review", "created_at"]

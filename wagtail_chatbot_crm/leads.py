@@ -65,6 +65,8 @@ def record_lead(
     lead.sync_status, lead.last_error = initial_status(chatbot, lead)
     if not chatbot.crm_enabled:
         lead.last_error_fix = "sync"
+    elif chatbot.send_condition == SendCondition.REVIEW:
+        lead.held_for_review = True
     if lead.sync_status == SyncStatus.PENDING:
         # Due now: if the queued task is lost, the periodic sweep finds it.
         lead.next_attempt_at = now
@@ -96,6 +98,10 @@ def initial_status(chatbot: Chatbot, lead: Lead) -> tuple[str, str]:
     """The status a new lead starts in, and why it will not be sent if so."""
     if not chatbot.crm_enabled:
         return SyncStatus.SKIPPED, _("CRM sync was off when this lead came in.")
+    if chatbot.send_condition == SendCondition.REVIEW:
+        return SyncStatus.SKIPPED, _(
+            "Awaiting review: an editor sends it to the CRM or deletes it as spam."
+        )
     if chatbot.send_condition == SendCondition.CONSENT and not lead.consent:
         return SyncStatus.SKIPPED, _(
             "The visitor did not tick the consent box, and this chatbot sends "

@@ -69,6 +69,7 @@ class WidgetStyle(models.TextChoices):
 class SendCondition(models.TextChoices):
     ALL = "all", _("Send every lead")
     CONSENT = "consent", _("Send only leads that ticked the consent box")
+    REVIEW = "review", _("Hold every lead for review")
 
 
 class Preset(models.TextChoices):
@@ -262,7 +263,8 @@ class Chatbot(PreviewableMixin, ClusterableModel):
         default=SendCondition.ALL,
         help_text=_(
             "Leads that do not meet the condition are kept as “Not sent” with "
-            "the reason."
+            "the reason. Held for review, every lead waits until an editor "
+            "sends it or deletes it as spam."
         ),
     )
     auth_type = models.CharField(
@@ -839,6 +841,11 @@ class Lead(models.Model):
     tries = models.PositiveIntegerField(_("tries"), default=0)
     next_attempt_at = models.DateTimeField(_("next try"), null=True, blank=True)
     last_error = models.TextField(_("last error"), blank=True)
+    # Waiting for an editor to send it or delete it (the chatbot holds every
+    # lead for review); cleared when it is sent.
+    held_for_review = models.BooleanField(
+        _("awaiting review"), default=False, editable=False
+    )
     # The editor setting that would fix the last error (``outcome.FIXES``).
     last_error_fix = models.CharField(
         _("last error's fix"), max_length=20, blank=True, editable=False
