@@ -181,3 +181,30 @@ def test_from_the_failed_count_to_a_fixed_and_synced_lead_in_five_clicks(
     lead.refresh_from_db()
     assert lead.sync_status == SyncStatus.SYNCED
     assert crm_server.received[-1].headers["Authorization"] == "Bearer tok_renewed_0002"
+
+
+def test_bulk_actions_with_checkboxes_like_wagtails_listings(
+    admin_page, live_server, some_leads, screenshot
+):
+    page = admin_page
+    page.goto(f"{live_server.url}/admin/chatbot-crm/leads/")
+    for name in ("Alan Turing", "Barbara Liskov"):
+        pk = some_leads[name].pk
+        page.locator(f'input[data-bulk-action-checkbox][data-object-id="{pk}"]').check()
+    footer = page.locator("[data-bulk-action-footer]")
+    expect(footer).to_be_visible()
+    screenshot("leads-bulk-actions")
+    footer.get_by_role("link", name="Send the selected leads to the CRM").click()
+    expect(
+        page.get_by_text("These 2 leads will be sent to the CRM now")
+    ).to_be_visible()
+    page.get_by_role("button", name="Yes, send 2 leads").click()
+    expect(page.get_by_text("2 leads are queued to be sent.")).to_be_visible()
+    assert page.url.endswith("/admin/chatbot-crm/leads/")
+
+    turing = some_leads["Alan Turing"].pk
+    page.locator(f'input[data-bulk-action-checkbox][data-object-id="{turing}"]').check()
+    footer.get_by_role("link", name="Delete the selected leads").click()
+    page.get_by_role("button", name="Yes, delete 1 lead").click()
+    expect(page.get_by_text("1 lead was deleted.")).to_be_visible()
+    assert not Lead.objects.filter(name="Alan Turing").exists()

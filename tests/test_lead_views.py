@@ -557,3 +557,58 @@ def test_next_try_says_when_in_words(admin_client, leads):
     html = admin_client.get(f"{REPORT}?sync_status=retrying").content.decode()
     # A time ahead in words (Wagtail's date column said "Just now").
     assert ">in 4\xa0minutes</time>" in html or ">in 5\xa0minutes</time>" in html
+
+
+def bulk_url(action, *ids, next_url=REPORT):
+    url = reverse("wagtail_bulk_action", args=["wagtail_chatbot_crm", "lead", action])
+    query = "&".join(f"id={pk}" for pk in ids)
+    return f"{url}?{query}&next={next_url}"
+
+
+def test_bulk_send_queues_the_selected_leads_but_not_synced_ones(admin_client, leads):
+    url = bulk_url("send", leads["failed"].pk, leads["skipped"].pk, leads["synced"].pk)
+    html = admin_client.get(url).content.decode()
+    assert "These 2 leads will be sent to the CRM now" in html
+    assert "Left out: synced leads" in html
+    response = admin_client.post(url)
+    assert response.status_code == 302
+    statuses = dict(Lead.objects.values_list("name", "sync_status"))
+    assert statuses["Bob Failed"] == statuses["Di Skipped"] == SyncStatus.PENDING
+    assert statuses["Ada Synced"] == SyncStatus.SYNCED
+
+
+def test_bulk_delete_needs_the_delete_permission(client, django_user_model, leads):
+    url = bulk_url("delete", leads["failed"].pk)
+    client.force_login(user_with(django_user_model, "view_lead", "retry_lead"))
+    client.post(url)
+    assert Lead.objects.filter(pk=leads["failed"].pk).exists()
+
+
+def test_bulk_delete(admin_client, leads):
+    lead = leads["failed"]
+    DeliveryAttempt.objects.create(lead=lead, chatbot=lead.chatbot)
+    url = bulk_url("delete", lead.pk, leads["skipped"].pk)
+    assert "These 2 leads are deleted" in admin_client.get(url).content.decode()
+    admin_client.post(url)
+    assert set(Lead.objects.values_list("name", flat=True)) == {
+        "Ada Synced",
+        "Cy Retrying",
+    }
+    assert not DeliveryAttempt.objects.exists()
+
+
+def test_select_all_means_what_the_filter_shows(admin_client, leads):
+    from urllib.parse import quote
+
+    url = bulk_url("send", "all", next_url=quote(f"{REPORT}?sync_status=failed"))
+    admin_client.post(url)
+    statuses = dict(Lead.objects.values_list("name", "sync_status"))
+    assert statuses["Bob Failed"] == SyncStatus.PENDING
+    assert statuses["Di Skipped"] == SyncStatus.SKIPPED  # not in the filter
+
+
+def test_the_report_has_checkboxes_and_the_bulk_footer(admin_client, leads):
+    html = admin_client.get(REPORT).content.decode()
+    assert 'data-bulk-action-footer="LEAD"' in html
+    assert f'data-object-id="{leads["failed"].pk}"' in html
+    assert "Send to the CRM" in html

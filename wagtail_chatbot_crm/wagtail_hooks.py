@@ -10,7 +10,7 @@ from wagtail.admin.widgets.button import ListingButton
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSetGroup
 
-from . import admin_urls
+from . import admin_urls, bulk_actions
 from .dashboard import LeadsSummaryPanel
 from .models import Chatbot
 from .permissions import app_permissions, can_view_leads
@@ -30,6 +30,9 @@ class ChatbotGroup(SnippetViewSetGroup):
 
 
 register_snippet(ChatbotGroup)
+
+for bulk_action in (bulk_actions.SendBulkAction, bulk_actions.DeleteBulkAction):
+    hooks.register("register_bulk_action", bulk_action)
 
 
 @hooks.register("register_admin_urls")

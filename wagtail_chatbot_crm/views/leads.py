@@ -16,7 +16,12 @@ from django.utils.timezone import localtime
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from django.views.generic import TemplateView
-from wagtail.admin.ui.tables import Column, DateColumn, TitleColumn
+from wagtail.admin.ui.tables import (
+    BulkActionsCheckboxColumn,
+    Column,
+    DateColumn,
+    TitleColumn,
+)
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.admin.views.reports import ReportView
 
@@ -143,7 +148,9 @@ class LeadReportView(ReportView):
     search_backend_name = None  # plain icontains lookups: Lead is not indexed
     default_ordering = "-created_at"
     paginate_by = 50
+    template_name = "wagtail_chatbot_crm/leads_report.html"
     columns = [
+        BulkActionsCheckboxColumn("bulk_actions", obj_type="lead"),
         DateColumn("created_at", label=_("Date"), sort_key="created_at"),
         Column("chatbot", label=_("Chatbot")),
         TitleColumn(
