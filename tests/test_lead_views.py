@@ -612,3 +612,34 @@ def test_the_report_has_checkboxes_and_the_bulk_footer(admin_client, leads):
     assert 'data-bulk-action-footer="LEAD"' in html
     assert f'data-object-id="{leads["failed"].pk}"' in html
     assert "Send to the CRM" in html
+
+
+def test_send_again_what_the_filter_shows_after_a_preview(admin_client, leads, chatbot):
+    report = admin_client.get(f"{REPORT}?chatbot={chatbot.pk}&p=1").content.decode()
+    replay = reverse("chatbot_crm_admin:replay")
+    assert f'href="{replay}?chatbot={chatbot.pk}"' in report  # page number dropped
+    url = f"{replay}?chatbot={chatbot.pk}"
+    html = admin_client.get(url).content.decode()
+    # How many and which, before anything is sent.
+    assert "2 leads, those the report shows with this filter" in html
+    assert "Ada Synced" in html and "Bob Failed" in html
+    assert "Cy Retrying" not in html
+    assert "<li>Synced: 1</li>" in html and "<li>Failed: 1</li>" in html
+    assert Lead.objects.get(pk=leads["synced"].pk).sync_status == SyncStatus.SYNCED
+
+    response = admin_client.post(replay, {"chatbot": chatbot.pk})
+    assert response.status_code == 302
+    statuses = dict(Lead.objects.values_list("name", "sync_status"))
+    assert statuses["Ada Synced"] == statuses["Bob Failed"] == SyncStatus.PENDING
+    assert statuses["Cy Retrying"] == SyncStatus.RETRYING
+
+
+def test_replay_by_status_and_date(admin_client, leads):
+    since = (timezone.now() - timedelta(days=3)).date().isoformat()
+    replay = reverse("chatbot_crm_admin:replay")
+    html = admin_client.get(
+        f"{replay}?sync_status=failed&created_at_from={since}"
+    ).content.decode()
+    assert "The report shows no leads with this filter" in html  # Bob: 10 days ago
+    admin_client.post(replay, {"sync_status": "failed", "created_at_from": since})
+    assert Lead.objects.get(pk=leads["failed"].pk).sync_status == SyncStatus.FAILED

@@ -19,6 +19,7 @@ urlpatterns = [
     path("leads/<int:pk>/delete/", leads.DeleteLeadView.as_view(), name="lead_delete"),
     path("leads/retry-failed/", leads.RetryFailedView.as_view(), name="retry_failed"),
     path("leads/send-not-sent/", leads.SendNotSentView.as_view(), name="send_not_sent"),
+    path("leads/replay/", leads.ReplayView.as_view(), name="replay"),
     path(
         "chatbots/test-connection/",
         TestConnectionView.as_view(),

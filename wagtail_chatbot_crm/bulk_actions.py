@@ -5,15 +5,15 @@ listings: send them to the CRM (again), or delete them.
 filter travels in the ``next`` URL back to the report.
 """
 
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import urlsplit
 
-from django.db.models import Q
+from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from wagtail.admin.views.bulk_action import BulkAction
 
 from . import tasks
-from .filters import LeadFilterSet
+from .filters import filtered_leads
 from .models import Lead, SyncStatus
 from .permissions import can_delete_leads, can_retry_leads
 from .privacy import delete_leads
@@ -27,18 +27,8 @@ class LeadBulkAction(BulkAction):
         return Lead.objects.select_related("chatbot").filter(pk__in=object_ids)
 
     def get_all_objects_in_listing_query(self, parent_id):
-        query = parse_qs(urlsplit(self.next_url).query)
-        data = {name: values[-1] for name, values in query.items()}
-        filters = LeadFilterSet(data, queryset=Lead.objects.all())
-        leads = filters.qs if filters.is_valid() else Lead.objects.all()
-        search = data.get("q", "").strip()
-        if search:
-            leads = leads.filter(
-                Q(name__icontains=search)
-                | Q(email__icontains=search)
-                | Q(company__icontains=search)
-            )
-        return leads.values_list("pk", flat=True)
+        query = QueryDict(urlsplit(self.next_url).query)
+        return filtered_leads(query).values_list("pk", flat=True)
 
     def object_context(self, lead):
         return {"item": lead}

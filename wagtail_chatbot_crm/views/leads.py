@@ -27,7 +27,7 @@ from wagtail.admin.views.reports import ReportView
 
 from .. import export, tasks
 from ..attribution import LABELS as ATTRIBUTION_LABELS
-from ..filters import LeadFilterSet
+from ..filters import SEARCH_FIELDS, LeadFilterSet, filtered_leads
 from ..models import Chatbot, Lead, SyncStatus
 from ..outcome import fix_link
 from ..permissions import (
@@ -144,7 +144,7 @@ class LeadReportView(ReportView):
     index_results_url_name = "chatbot_crm_admin:leads_results"
     filterset_class = LeadFilterSet
     is_searchable = True
-    search_fields = ["name", "email", "company"]
+    search_fields = list(SEARCH_FIELDS)
     search_backend_name = None  # plain icontains lookups: Lead is not indexed
     default_ordering = "-created_at"
     paginate_by = 50
@@ -218,6 +218,16 @@ class LeadReportView(ReportView):
         ):
             url = reverse(f"chatbot_crm_admin:{url_name}") + query
             buttons.append(HeaderButton(label, url=url, icon_name=icon))
+        # Everything the report shows now, filter and search included.
+        shown = self.request.GET.copy()
+        for name in ("p", "ordering", "export"):
+            shown.pop(name, None)
+        replay = reverse("chatbot_crm_admin:replay")
+        if shown:
+            replay += f"?{shown.urlencode()}"
+        buttons.append(
+            HeaderButton(_("Send again what is shown"), url=replay, icon_name="redo")
+        )
         return buttons
 
     @property
@@ -477,6 +487,85 @@ class RetryFailedView(WagtailAdminTemplateMixin, TemplateView):
             "%(count)d failed leads of %(chatbot)s are queued to be sent again.",
             queued,
         ) % {"count": queued, "chatbot": self.chatbot.name}
+
+
+class ReplayView(WagtailAdminTemplateMixin, TemplateView):
+    """Send again everything the report's filter shows (Failed since a
+    date, one chatbot's, …), Synced leads included, after a preview of how
+    many and which. Each lead's Idempotency-Key lets the CRM keep one record
+    however often it is sent."""
+
+    template_name = "wagtail_chatbot_crm/confirm_replay.html"
+    header_icon = "redo"
+    page_title = _("Send again what is shown")
+    # Leads named in the preview; the count covers the rest.
+    PREVIEW = 20
+
+    def dispatch(self, request, *args, **kwargs):
+        if not can_retry_leads(request.user):
+            return forbidden(request)
+        return super().dispatch(request, *args, **kwargs)
+
+    def query(self):
+        return self.request.POST if self.request.method == "POST" else self.request.GET
+
+    def leads(self):
+        query = self.query().copy()
+        query.pop("csrfmiddlewaretoken", None)
+        return filtered_leads(query)
+
+    def get_breadcrumbs_items(self):
+        return [
+            *self.breadcrumbs_items,
+            {"url": REPORT_URL, "label": _("Leads")},
+            {"url": "", "label": self.page_title},
+        ]
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        leads = self.leads()
+        query = self.request.GET.copy()
+        context.update(
+            count=leads.count(),
+            first=list(leads.select_related("chatbot")[: self.PREVIEW]),
+            by_status=[
+                (SyncStatus(row["sync_status"]).label, row["total"])
+                for row in leads.order_by()
+                .values("sync_status")
+                .annotate(total=Count("pk"))
+                .order_by("sync_status")
+            ],
+            fields=list(query.lists()),
+            report_url=f"{REPORT_URL}?{query.urlencode()}" if query else REPORT_URL,
+        )
+        return context
+
+    def post(self, request, *args, **kwargs):
+        ids = list(self.leads().values_list("pk", flat=True))
+        queued = tasks.retry_now(ids, allow_synced=True)
+        messages.success(
+            request,
+            ngettext(
+                "%(count)d lead is queued to be sent again.",
+                "%(count)d leads are queued to be sent again.",
+                queued,
+            )
+            % {"count": queued},
+        )
+        skipped = len(ids) - queued
+        if skipped:
+            messages.warning(
+                request,
+                ngettext(
+                    "%(count)d lead was being sent at that moment and was left "
+                    "to that try.",
+                    "%(count)d leads were being sent at that moment and were "
+                    "left to those tries.",
+                    skipped,
+                )
+                % {"count": skipped},
+            )
+        return redirect(REPORT_URL)
 
 
 class SendNotSentView(RetryFailedView):
