@@ -417,10 +417,10 @@ def test_permissions_appear_in_the_group_editor(admin_client):
 def test_failure_email_links_to_the_lead(leads, settings):
     from django.core import mail
 
-    from wagtail_chatbot_crm.notifications import notify_failure
+    from wagtail_chatbot_crm.notifications import notify_failures
 
     settings.WAGTAILADMIN_BASE_URL = "https://www.example.com"
-    notify_failure(leads["failed"].pk)
+    notify_failures(leads["failed"].chatbot_id)
     [email] = mail.outbox
     assert (
         f"https://www.example.com/admin/chatbot-crm/leads/{leads['failed'].pk}/"

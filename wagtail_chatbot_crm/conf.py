@@ -52,6 +52,11 @@ class Defaults:
     """Delivery attempts older than this many days are deleted by a periodic
     task."""
 
+    FAILURE_EMAIL_WINDOW: int = 3600
+    """Seconds between a chatbot's failure emails: the first failure is
+    told at once, later ones are gathered into one email when the window
+    ends."""
+
     LEAD_RETENTION_DAYS: int | None = None
     """Leads older than this many days are deleted, with their attempts, by
     a nightly task. ``None`` (the default) keeps them."""

@@ -38,7 +38,7 @@ from .models import (
     Lead,
     SyncStatus,
 )
-from .notifications import notify_failure_safely
+from .notifications import notify_failures_safely
 from .sender import deadline_seconds
 
 logger = logging.getLogger(__name__)
@@ -309,7 +309,7 @@ def _record(
             and status == SyncStatus.FAILED
             and trigger == AttemptTrigger.AUTOMATIC
         ):
-            transaction.on_commit(lambda: notify_failure_safely(lead.pk))
+            transaction.on_commit(lambda: notify_failures_safely(lead.chatbot_id))
     if not moved:
         # The claim lapsed and another worker took the lead over; it decides.
         logger.warning(

@@ -76,6 +76,8 @@ def record_lead(
     lead.save()
     if lead.sync_status == SyncStatus.PENDING:
         transaction.on_commit(partial(tasks.enqueue_after_response, lead.pk))
+    if chatbot.new_lead_email:
+        transaction.on_commit(partial(tasks.email_new_lead_after_response, lead.pk))
     logger.info(
         "Recorded lead %s for chatbot %s (%s)", lead.pk, chatbot.slug, lead.sync_status
     )

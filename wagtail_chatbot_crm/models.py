@@ -338,6 +338,17 @@ class Chatbot(PreviewableMixin, ClusterableModel):
         ),
     )
 
+    new_lead_email = models.BooleanField(
+        _("email each new lead"),
+        default=False,
+        help_text=_(
+            "Also send the notification addresses an email with each new lead's "
+            "details as it comes in."
+        ),
+    )
+    # When the last failure email went (``notifications``): at most one a
+    # window.
+    failure_email_sent_at = models.DateTimeField(null=True, blank=True, editable=False)
     notification_emails = models.TextField(
         _("notification emails"),
         blank=True,
@@ -841,6 +852,8 @@ class Lead(models.Model):
     tries = models.PositiveIntegerField(_("tries"), default=0)
     next_attempt_at = models.DateTimeField(_("next try"), null=True, blank=True)
     last_error = models.TextField(_("last error"), blank=True)
+    # When a failure email told of it; None while untold (or not failed).
+    failure_notified_at = models.DateTimeField(null=True, blank=True, editable=False)
     # Waiting for an editor to send it or delete it (the chatbot holds every
     # lead for review); cleared when it is sent.
     held_for_review = models.BooleanField(

@@ -11,14 +11,16 @@ is the outbox: should the process die before it queues, the sweep does.
 """
 
 import logging
+from collections.abc import Callable
 from contextvars import ContextVar
+from functools import partial
 
 from django.core.signals import request_finished, request_started
 from django.dispatch import receiver
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task, db_task
 
-from . import delivery, privacy
+from . import delivery, notifications, privacy
 from .models import AttemptTrigger
 from .queue import check_queue_file
 
@@ -45,6 +47,18 @@ def enqueue_overdue_deliveries() -> None:
     delivery.enqueue_overdue(enqueue)
 
 
+@db_periodic_task(crontab(minute="*"))
+def send_failure_emails() -> None:
+    """Every minute: the failure emails whose window has ended."""
+    notifications.send_failure_emails()
+
+
+@db_task()
+def email_new_lead(lead_id: int) -> None:
+    """The "new lead" email, away from the visitor's request."""
+    notifications.email_new_lead(lead_id)
+
+
 @db_periodic_task(crontab(minute="17", hour="3"))
 def purge_old_attempts() -> None:
     """Nightly: delete delivery attempts past ``ATTEMPT_RETENTION_DAYS``."""
@@ -68,7 +82,7 @@ def enqueue(lead_id: int, *, trigger: str = AttemptTrigger.AUTOMATIC) -> None:
 
 # Leads waiting for the current request's response to go out; None outside
 # a request.
-_after_response: ContextVar[list[int] | None] = ContextVar(
+_after_response: ContextVar[list[Callable[[], None]] | None] = ContextVar(
     "wagtail_chatbot_crm_after_response", default=None
 )
 
@@ -76,11 +90,29 @@ _after_response: ContextVar[list[int] | None] = ContextVar(
 def enqueue_after_response(lead_id: int) -> None:
     """Queue a lead once the current response is sent; outside a request
     (a shell, a task, a test calling a view), now."""
+    after_response(partial(enqueue, lead_id))
+
+
+def email_new_lead_after_response(lead_id: int) -> None:
+    """Queue the "new lead" email once the current response is sent."""
+    after_response(partial(_queue_new_lead_email, lead_id))
+
+
+def _queue_new_lead_email(lead_id: int) -> None:
+    try:
+        email_new_lead(lead_id)
+    except Exception:
+        logger.exception("Could not queue the new lead email of lead %s", lead_id)
+
+
+def after_response(work: Callable[[], None]) -> None:
+    """Run ``work`` (queueing something) once the current response is
+    sent; outside a request, now."""
     waiting = _after_response.get()
     if waiting is None:
-        enqueue(lead_id)
+        work()
     else:
-        waiting.append(lead_id)
+        waiting.append(work)
 
 
 @receiver(request_started, dispatch_uid="wagtail_chatbot_crm_request_started")
@@ -93,8 +125,8 @@ def _open_request(**kwargs) -> None:
 def _flush_request(**kwargs) -> None:
     waiting = _after_response.get()
     _after_response.set(None)
-    for lead_id in waiting or ():
-        enqueue(lead_id)
+    for work in waiting or ():
+        work()
 
 
 def schedule(lead_id: int, delay: float) -> None:

@@ -309,7 +309,10 @@ class ChatbotViewSet(SnippetViewSet):
             ),
             ObjectList(
                 # Failure emails carry leads' contact details.
-                [FieldPanel("notification_emails", permission=CRM)],
+                [
+                    FieldPanel("notification_emails", permission=CRM),
+                    FieldPanel("new_lead_email", permission=CRM),
+                ],
                 heading=_("Notifications"),
             ),
         ],

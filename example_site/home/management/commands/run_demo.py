@@ -1,5 +1,6 @@
 """Run the web server and a Huey consumer together; Ctrl-C stops both."""
 
+import os
 import signal
 import subprocess
 import sys
@@ -24,10 +25,13 @@ class Command(BaseCommand):
         signal.signal(signal.SIGTERM, signal.default_int_handler)
         manage = [sys.executable, "manage.py"]
         emulators = self.start_emulators()
+        # Links in emails (a failed lead's page) name the port the demo
+        # really runs on, unless the environment says otherwise.
+        env = {"WAGTAILADMIN_BASE_URL": f"http://{addrport}", **os.environ}
         processes = [
             # As documented: the settings' HUEY["consumer"] options, no flags.
-            subprocess.Popen([*manage, "run_huey"]),
-            subprocess.Popen([*manage, "runserver", "--noreload", addrport]),
+            subprocess.Popen([*manage, "run_huey"], env=env),
+            subprocess.Popen([*manage, "runserver", "--noreload", addrport], env=env),
         ]
         self.stdout.write(
             self.style.SUCCESS(
