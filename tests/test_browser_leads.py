@@ -208,3 +208,33 @@ def test_bulk_actions_with_checkboxes_like_wagtails_listings(
     page.get_by_role("button", name="Yes, delete 1 lead").click()
     expect(page.get_by_text("1 lead was deleted.")).to_be_visible()
     assert not Lead.objects.filter(name="Alan Turing").exists()
+
+
+def test_the_report_on_a_phone_keeps_names_status_and_errors_readable(
+    browser, live_server, admin_user, wagtail_site, some_leads, screenshot
+):
+    from tests.browser import log_in
+
+    Lead.objects.filter(pk=some_leads["Alan Turing"].pk).update(
+        name="Maximiliane Wolkenstein-Brandenburg"
+    )
+    context = browser.new_context(viewport={"width": 390, "height": 844})
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    try:
+        log_in(page, live_server.url, admin_user.username)
+        page.goto(f"{live_server.url}/admin/chatbot-crm/leads/")
+        name = page.get_by_role("link", name="Maximiliane Wolkenstein-Brandenburg")
+        expect(name).to_be_visible()
+        box = name.bounding_box()
+        # Wrapped by word: a few lines at most, never a letter a line.
+        assert box["width"] >= 80
+        assert box["height"] <= 4 * 24
+        status = page.locator(".w-chatbot-status__label", has_text="Failed")
+        expect(status).to_be_visible()
+        expect(page.get_by_text("The CRM rejected the credentials")).to_be_visible()
+        # The columns a phone can spare are gone.
+        expect(page.get_by_role("columnheader", name="Email")).to_be_hidden()
+        screenshot("leads-report-phone", page)
+    finally:
+        context.close()

@@ -278,3 +278,21 @@ def test_the_fix_links_to_its_section_of_the_editor():
     )
     assert words == "Check the authentication settings"
     assert fix_link(7, "") is None
+
+
+def test_the_technical_detail_is_the_last_cause_not_the_chain():
+    try:
+        try:
+            try:
+                raise ConnectionRefusedError(111, "Connection refused")
+            except OSError as refused:
+                raise NewConnectionError(None, "Failed to connect") from refused
+        except NewConnectionError as failed:
+            raise MaxRetryError(None, "/hooks", failed) from failed
+    except MaxRetryError as exhausted:
+        try:
+            raise requests.exceptions.ConnectionError(exhausted) from exhausted
+        except requests.exceptions.ConnectionError as error:
+            outcome = classify_exception(error, url="https://crm.example.com/hooks")
+    assert outcome.detail == "ConnectionRefusedError: [Errno 111] Connection refused"
+    assert "←" not in outcome.detail

@@ -371,6 +371,24 @@ def test_rate_limit_answers_429_with_retry_after(client, chatbot, settings):
     assert post_json(client, VALID, REMOTE_ADDR="198.51.100.7").status_code == 201
 
 
+def test_refused_submissions_use_up_the_limit_a_third_as_fast(
+    client, chatbot, settings
+):
+    """A visitor fixing a typo is not locked out like a flood of leads."""
+    settings.WAGTAIL_CHATBOT_CRM = {
+        **settings.WAGTAIL_CHATBOT_CRM,
+        "RATE_LIMIT_REQUESTS": 2,
+        "RATE_LIMIT_WINDOW": 60,
+    }
+    bad = {**VALID, "email": "not-an-email"}
+    statuses = [post_json(client, bad).status_code for _ in range(3)]
+    assert statuses == [400, 400, 400]
+    # Three refusals cost one accepted submission: one is left.
+    assert post_json(client, VALID).status_code == 201
+    assert post_json(client, VALID).status_code == 429
+    assert Lead.objects.count() == 1
+
+
 def test_rate_limit_uses_the_proxy_header_when_configured(client, chatbot, settings):
     settings.WAGTAIL_CHATBOT_CRM = {
         **settings.WAGTAIL_CHATBOT_CRM,

@@ -431,12 +431,17 @@ def _quotes_a_header(exc: BaseException) -> bool:
 
 
 def _describe(exc: BaseException, *, with_text: bool = True) -> str:
-    parts = []
-    seen = set()
-    current: BaseException | None = exc
-    while current is not None and id(current) not in seen and len(parts) < 4:
-        seen.add(id(current))
-        kind = type(current).__name__
-        parts.append(f"{kind}: {current}" if with_text else kind)
-        current = current.__cause__ or current.__context__
-    return " ← ".join(parts)
+    """The technical detail of a failure: its last cause (the one that
+    says what happened, such as “ConnectionRefusedError: [Errno 111]
+    Connection refused”), not the chain of wrappers around it."""
+    last = exc
+    seen = {id(exc)}
+    while True:
+        cause = last.__cause__ or last.__context__
+        if cause is None or id(cause) in seen:
+            break
+        seen.add(id(cause))
+        last = cause
+    kind = type(last).__name__
+    text = str(last) if with_text else ""
+    return f"{kind}: {text}" if text else kind

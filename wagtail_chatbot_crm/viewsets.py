@@ -15,8 +15,10 @@ from wagtail.admin.panels import (
     MultiFieldPanel,
     ObjectList,
     TabbedInterface,
+    TitleFieldPanel,
 )
 from wagtail.admin.ui.tables import BooleanColumn, Column, UpdatedAtColumn
+from wagtail.admin.widgets.slug import SlugInput
 from wagtail.snippets.views.snippets import (
     CreateView,
     DeleteView,
@@ -159,8 +161,10 @@ class ChatbotViewSet(SnippetViewSet):
         [
             ObjectList(
                 [
-                    FieldPanel("name"),
-                    FieldPanel("slug"),
+                    # The slug fills in from the name, as a page's from its
+                    # title, until it is edited by hand.
+                    TitleFieldPanel("name", placeholder=False, classname=""),
+                    FieldPanel("slug", widget=SlugInput),
                     FieldPanel("enabled"),
                     FieldPanel("widget_style", widget=forms.RadioSelect),
                     FieldPanel("greeting"),

@@ -27,6 +27,12 @@ from ..widget import widget_context
 
 logger = logging.getLogger(__name__)
 
+# Units of a visitor's rate limit: a submission takes three, one refused
+# with 400 keeps one (RATE_LIMIT_REQUESTS accepted ones, or three times as
+# many refused, fit in a window).
+SUBMISSION_COST = 3
+REFUSED_COST = 1
+
 FORM_CONTENT_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 
 # A visitor may open the chat this many times for each lead they may send
@@ -179,10 +185,16 @@ class LeadCaptureView(View):
             return self.error(403, _("Leads can only be sent from this site."))
 
         ip = client_ip(request)
+        # A submission costs its full share of the visitor's limit; one the
+        # endpoint refuses (400) gets most of it back, so a visitor fixing a
+        # typo is not locked out.
+        limit_key = f"lead:{client_ip_digest(ip)}"
+        window = crm_settings.RATE_LIMIT_WINDOW
         retry_after = ratelimit.hit(
-            f"lead:{client_ip_digest(ip)}",
-            crm_settings.RATE_LIMIT_REQUESTS,
-            crm_settings.RATE_LIMIT_WINDOW,
+            limit_key,
+            crm_settings.RATE_LIMIT_REQUESTS * SUBMISSION_COST,
+            window,
+            cost=SUBMISSION_COST,
         )
         if retry_after is not None:
             return self.error(
@@ -193,6 +205,7 @@ class LeadCaptureView(View):
 
         data, problem = self.parse_body(request)
         if problem:
+            ratelimit.refund(limit_key, window, SUBMISSION_COST - REFUSED_COST)
             return self.error(400, problem)
 
         honeypot = crm_settings.HONEYPOT_FIELD
@@ -211,6 +224,7 @@ class LeadCaptureView(View):
                     client_ip=ip,
                 ).uuid
         except ValidationError as exc:
+            ratelimit.refund(limit_key, window, SUBMISSION_COST - REFUSED_COST)
             if self.html:
                 return self.page(400, exc.message_dict, data)
             return JsonResponse({"errors": exc.message_dict}, status=400)

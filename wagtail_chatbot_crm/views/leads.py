@@ -128,6 +128,9 @@ def fix_for(user, chatbot_pk: int, fix: str) -> tuple[str, str] | None:
     return fix_link(chatbot_pk, fix)
 
 
+WIDE = "w-chatbot-col--wide"
+
+
 def _lead_display_name(lead: Lead) -> str:
     return lead.name or lead.email or lead.phone or str(lead.uuid)[:8]
 
@@ -152,18 +155,20 @@ class LeadReportView(ReportView):
     columns = [
         BulkActionsCheckboxColumn("bulk_actions", obj_type="lead"),
         DateColumn("created_at", label=_("Date"), sort_key="created_at"),
-        Column("chatbot", label=_("Chatbot")),
+        # Columns marked wide are hidden on a phone (admin.css), so the
+        # name, Status and Last error keep room to be read.
+        Column("chatbot", label=_("Chatbot"), classname=WIDE),
         TitleColumn(
             "name",
             label=_("Name"),
             accessor=_lead_display_name,
             url_name="chatbot_crm_admin:lead",
         ),
-        Column("email", label=_("Email")),
+        Column("email", label=_("Email"), classname=WIDE),
         StatusColumn("sync_status", label=_("Status")),
-        Column("tries", label=_("Tries")),
+        Column("tries", label=_("Tries"), classname=WIDE),
         LastErrorColumn("last_error", label=_("Last error")),
-        NextTryColumn("next_attempt_at", label=_("Next try")),
+        NextTryColumn("next_attempt_at", label=_("Next try"), classname=WIDE),
     ]
     # Wagtail's export buttons need a list; the file itself is written by
     # ``export`` (every lead field, other answers, ISO 8601 times).
