@@ -14,7 +14,7 @@ from wagtail.admin.forms import WagtailAdminModelForm
 
 from .contact import CONTACT_FIELDS
 from .mapping import find_conflicts
-from .models import AuthType, BodyFormat, Chatbot, CustomHeader
+from .models import AuthType, BodyFormat, Chatbot, CustomHeader, FieldMapping
 from .payload import DEFAULT_MAPPINGS
 from .permissions import CHANGE_CRM_SETTINGS
 from .presets import registered_preset
@@ -306,6 +306,17 @@ class ChatbotChildForm(SecretFieldsFormMixin, WagtailAdminModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        if isinstance(self.instance, FieldMapping):
+            # A mapping row is one line: what each input takes is said once,
+            # above the rows (the tab's help), and by examples inside them.
+            for name, example in (
+                ("crm_field", "properties.email"),
+                ("date_format", "%Y-%m-%d"),
+                ("extra_key", _("Budget")),
+            ):
+                if name in self.fields:
+                    self.fields[name].help_text = ""
+                    self.fields[name].widget.attrs.setdefault("placeholder", example)
         if (
             self.is_bound
             and isinstance(self.instance, CustomHeader)

@@ -236,6 +236,13 @@ class BodyPreviewPanel(TestConnectionPanel):
         return "preview_body"
 
     class BoundPanel(TestConnectionPanel.BoundPanel):
+        class Media:
+            css = {"all": ["wagtail_chatbot_crm/css/admin.css"]}
+            js = [
+                "wagtail_chatbot_crm/js/editor-action.js",
+                "wagtail_chatbot_crm/js/mapping-rows.js",
+            ]
+
         button_label = _("Show what is sent")
         busy_label = _("Building…")
         url_name = "preview_body"

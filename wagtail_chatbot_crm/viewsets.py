@@ -272,20 +272,30 @@ class ChatbotViewSet(SnippetViewSet):
                             "<p>Each row sends one chatbot field to a field of your "
                             "CRM. In JSON bodies a dot nests and a number makes a "
                             "list: <code>properties.email</code> sends "
-                            '<code>{"properties": {"email": …}}</code>.</p>'
+                            '<code>{"properties": {"email": …}}</code>. The '
+                            "“Date format” transform asks for strftime codes "
+                            "(<code>%Y-%m-%d</code>; blank gives ISO 8601), and "
+                            "“Other answer” for the label of the form page's "
+                            "field, such as Budget.</p>"
                         )
                     ),
                     LoadFieldsPanel(),
                     ChatbotInlinePanel(
                         "field_mappings",
+                        # One line a row; the date format and the answer's
+                        # label show only for the rows that use them
+                        # (mapping-rows.js).
                         panels=[
                             FieldRowPanel(
-                                [FieldPanel("source"), FieldPanel("crm_field")]
+                                [
+                                    FieldPanel("source"),
+                                    FieldPanel("crm_field"),
+                                    FieldPanel("transform"),
+                                ]
                             ),
                             FieldRowPanel(
-                                [FieldPanel("transform"), FieldPanel("date_format")]
+                                [FieldPanel("date_format"), FieldPanel("extra_key")]
                             ),
-                            FieldPanel("extra_key"),
                         ],
                         heading=_("Field mapping"),
                         label=_("Mapping"),
