@@ -2,6 +2,7 @@
 
 import pytest
 from django.db import connection
+from playwright.sync_api import expect
 
 from wagtail_chatbot_crm.models import Chatbot
 
@@ -48,3 +49,11 @@ def test_token_saved_in_the_admin_comes_back_masked(
     page.wait_for_url(f"{live_server.url}/admin/snippets/wagtail_chatbot_crm/chatbot/")
     chatbot.refresh_from_db()
     assert chatbot.bearer_token == TOKEN
+
+
+def test_the_slug_fills_in_from_the_name(admin_page, live_server):
+    page = admin_page
+    page.goto(f"{live_server.url}/admin/snippets/wagtail_chatbot_crm/chatbot/add/")
+    page.fill("#id_name", "Sales Assistant (EU)")
+    page.locator("#id_name").blur()
+    expect(page.locator("#id_slug")).to_have_value("sales-assistant-eu")

@@ -238,3 +238,29 @@ def test_the_report_on_a_phone_keeps_names_status_and_errors_readable(
         screenshot("leads-report-phone", page)
     finally:
         context.close()
+
+
+def test_a_lead_deleted_from_its_page_and_a_replay_previewed(
+    admin_page, live_server, some_leads
+):
+    page = admin_page
+    lead = some_leads["Alan Turing"]
+    page.goto(f"{live_server.url}/admin/chatbot-crm/leads/{lead.pk}/")
+    page.get_by_role("link", name="Delete").click()
+    expect(page.get_by_text("deleted with its 1 delivery attempt")).to_be_visible()
+    page.get_by_role("button", name="Yes, delete it").click()
+    expect(page.get_by_text("The lead was deleted.")).to_be_visible()
+    assert not Lead.objects.filter(pk=lead.pk).exists()
+
+    # Send again what a filter shows: a preview first, then the send.
+    page.goto(f"{live_server.url}/admin/chatbot-crm/leads/?sync_status=synced")
+    page.get_by_role("link", name="Send again what is shown").click()
+    expect(page.get_by_text("2 leads, those the report shows")).to_be_visible()
+    expect(page.get_by_role("link", name="Ada Lovelace")).to_be_visible()
+    page.get_by_role("button", name="Yes, send 2 leads again").click()
+    expect(page.get_by_text("2 leads are queued to be sent again.")).to_be_visible()
+    assert set(
+        Lead.objects.filter(sync_status=SyncStatus.PENDING).values_list(
+            "name", flat=True
+        )
+    ) >= {"Ada Lovelace", "Grace Hopper"}
