@@ -8,7 +8,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 MANAGE := cd example_site && ../$(BIN)/python manage.py
 
-.PHONY: demo test test-scaleout test-wagtail7 test-django6 smoke-django6 lint format install clean bench-throughput bench-latency bench-report bench-submit bench-drain screenshots
+.PHONY: messages demo test test-scaleout test-wagtail7 test-django6 smoke-django6 lint format install clean bench-throughput bench-latency bench-report bench-submit bench-drain screenshots
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -103,6 +103,13 @@ lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(MANAGE) makemigrations --check --dry-run
+
+# Extract the app's strings into its catalogues (after changing any), then
+# compile them; translate the new entries of each .po in between.
+messages: install
+	cd wagtail_chatbot_crm && DJANGO_SETTINGS_MODULE=tests.settings \
+		PYTHONPATH=$(CURDIR):$(CURDIR)/example_site ../$(BIN)/django-admin makemessages --all --no-obsolete
+	cd wagtail_chatbot_crm && ../$(BIN)/django-admin compilemessages
 
 format: install
 	$(BIN)/ruff check --fix .

@@ -170,7 +170,7 @@ def test_from_the_failed_count_to_a_fixed_and_synced_lead_in_five_clicks(
     expect(token).to_be_visible()  # its tab opened on the section
     token.fill("tok_renewed_0002")
     click(page.get_by_role("button", name="Save"))
-    click(page.get_by_role("link", name="Send it again"))
+    click(page.get_by_role("link", name="Send the lead again"))
     click(page.get_by_role("button", name="Yes, send 1 lead"))
     # Its page follows the try to the end.
     expect(page.get_by_role("heading", name="Alan Turing")).to_be_visible()

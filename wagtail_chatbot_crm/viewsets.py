@@ -63,7 +63,7 @@ class SyncOffWarningMixin:
                 buttons=[
                     wagtail_messages.button(
                         f"{url}?chatbot={chatbot.pk}",
-                        ngettext("Send it again", "Send them again", failed),
+                        ngettext("Send the lead again", "Send the leads again", failed),
                     )
                 ],
             )

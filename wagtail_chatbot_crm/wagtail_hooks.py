@@ -17,6 +17,11 @@ from .permissions import app_permissions, can_view_leads
 from .viewsets import ChatbotViewSet
 
 
+class LeadsMenuItem(MenuItem):
+    def is_shown(self, request):
+        return can_view_leads(request.user)
+
+
 class ChatbotGroup(SnippetViewSetGroup):
     """Chatbots and their leads side by side in the main menu (the Leads
     report is under Reports too)."""
@@ -26,7 +31,20 @@ class ChatbotGroup(SnippetViewSetGroup):
     menu_icon = "comment"
     menu_name = "chatbots"
     menu_order = 250
-    submenu_hook = "register_chatbot_crm_menu_item"
+
+    def get_submenu_items(self):
+        # Added here rather than through a submenu hook, which Wagtail 7.3
+        # does not have.
+        return [
+            *super().get_submenu_items(),
+            LeadsMenuItem(
+                _("Leads"),
+                reverse("chatbot_crm_admin:leads"),
+                name="leads",
+                icon_name="user",
+                order=2,
+            ),
+        ]
 
 
 register_snippet(ChatbotGroup)
@@ -40,11 +58,6 @@ def register_admin_urls():
     return [path("chatbot-crm/", include(admin_urls, namespace="chatbot_crm_admin"))]
 
 
-class LeadsMenuItem(MenuItem):
-    def is_shown(self, request):
-        return can_view_leads(request.user)
-
-
 @hooks.register("register_reports_menu_item")
 def register_leads_report_menu_item():
     return LeadsMenuItem(
@@ -53,17 +66,6 @@ def register_leads_report_menu_item():
         name="chatbot-leads",
         icon_name="user",
         order=50,
-    )
-
-
-@hooks.register("register_chatbot_crm_menu_item")
-def register_leads_menu_item():
-    return LeadsMenuItem(
-        _("Leads"),
-        reverse("chatbot_crm_admin:leads"),
-        name="leads",
-        icon_name="user",
-        order=2,
     )
 
 
