@@ -306,3 +306,22 @@ def admin_page(page, live_server, admin_user, wagtail_site):
 
     log_in(page, live_server.url, admin_user.username)
     return page
+
+
+@pytest.fixture
+def steady_rate_window(monkeypatch):
+    """Rate limits count in fixed windows of the clock: a test that fills
+    one must not see it end halfway (a minute boundary falls within a
+    given second of any run). The limits' clock stands still, mid-window."""
+    from types import SimpleNamespace
+
+    from django.core.cache import caches
+
+    from wagtail_chatbot_crm import ratelimit
+    from wagtail_chatbot_crm.conf import crm_settings
+
+    monkeypatch.setattr(
+        ratelimit, "time", SimpleNamespace(time=lambda: 1_800_000_030.0)
+    )
+    # The same window for every such test: each starts with nothing counted.
+    caches[crm_settings.RATE_LIMIT_CACHE].clear()

@@ -169,6 +169,7 @@ def test_no_script_errors_without_a_chatbot_are_a_page(client, db):
     assert "There is no chatbot at this address." in response.content.decode()
 
 
+@pytest.mark.usefixtures("steady_rate_window")
 def test_no_script_rate_limit_keeps_retry_after(client, chatbot, settings):
     settings.WAGTAIL_CHATBOT_CRM = {
         **settings.WAGTAIL_CHATBOT_CRM,

@@ -522,6 +522,7 @@ def test_without_crm_settings_permission_the_stored_settings_are_tested(
     assert len(crm_server.received) == 1
 
 
+@pytest.mark.usefixtures("steady_rate_window")
 def test_rate_limited_per_user(admin_client, chatbot, django_user_model):
     data = form_data(webhook_url="not a url")
     for _try in range(view_module.RATE_LIMIT):

@@ -51,6 +51,7 @@ def test_bad_events_get_a_clear_answer_and_count_nothing(client, chatbot, body, 
     assert not WidgetDailyCount.objects.exists()
 
 
+@pytest.mark.usefixtures("steady_rate_window")
 def test_other_answers(client, chatbot, settings):
     assert client.get(URL).status_code == 405
     assert (

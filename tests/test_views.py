@@ -350,6 +350,7 @@ def test_trusted_origins_setting(client, chatbot, settings):
         )
 
 
+@pytest.mark.usefixtures("steady_rate_window")
 def test_rate_limit_answers_429_with_retry_after(client, chatbot, settings):
     settings.WAGTAIL_CHATBOT_CRM = {
         **settings.WAGTAIL_CHATBOT_CRM,
@@ -371,6 +372,7 @@ def test_rate_limit_answers_429_with_retry_after(client, chatbot, settings):
     assert post_json(client, VALID, REMOTE_ADDR="198.51.100.7").status_code == 201
 
 
+@pytest.mark.usefixtures("steady_rate_window")
 def test_refused_submissions_use_up_the_limit_a_third_as_fast(
     client, chatbot, settings
 ):
@@ -389,6 +391,7 @@ def test_refused_submissions_use_up_the_limit_a_third_as_fast(
     assert Lead.objects.count() == 1
 
 
+@pytest.mark.usefixtures("steady_rate_window")
 def test_rate_limit_uses_the_proxy_header_when_configured(client, chatbot, settings):
     settings.WAGTAIL_CHATBOT_CRM = {
         **settings.WAGTAIL_CHATBOT_CRM,
