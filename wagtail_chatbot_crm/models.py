@@ -888,8 +888,25 @@ class Lead(models.Model):
         ]
 
     def __str__(self):
-        who = self.name or self.email or self.phone or str(self.uuid)
-        return f"{who} ({self.chatbot})" if self.chatbot_id else who
+        return f"{self.who} ({self.chatbot})" if self.chatbot_id else self.who
+
+    @property
+    def who(self) -> str:
+        """The lead's person, as far as they said: name, email, phone or id."""
+        return self.name or self.email or self.phone or str(self.uuid)
+
+    def answers(self) -> list[tuple[str, str]]:
+        """What the visitor sent, labelled: the contact fields, a form page's
+        other answers and the page."""
+        return [
+            (_("Name"), self.name),
+            (_("Email"), self.email),
+            (_("Phone"), self.phone),
+            (_("Company"), self.company),
+            (_("Message"), self.message),
+            *self.extra_answers(),
+            (_("Page"), self.page_url),
+        ]
 
     def extra_answers(self) -> list[tuple[str, str]]:
         """The lead's other answers (a form page's fields that are not

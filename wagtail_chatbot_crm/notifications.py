@@ -120,9 +120,8 @@ def failure_email(chatbot: Chatbot, leads: list[Lead]) -> tuple[str, str]:
     count = len(leads)
     if count == 1:
         lead = leads[0]
-        who = lead.name or lead.email or lead.phone or str(lead.uuid)
         subject = _("Lead from %(who)s could not be delivered to your CRM") % {
-            "who": who
+            "who": lead.who
         }
     else:
         subject = _(
@@ -140,7 +139,6 @@ def failure_email(chatbot: Chatbot, leads: list[Lead]) -> tuple[str, str]:
         "",
     ]
     for lead in leads[:LISTED]:
-        who = lead.name or lead.email or lead.phone or str(lead.uuid)
         received = lead.created_at.astimezone(UTC).strftime("%Y-%m-%d %H:%M")
         tries = ngettext(
             "not delivered after %(count)d try",
@@ -148,7 +146,7 @@ def failure_email(chatbot: Chatbot, leads: list[Lead]) -> tuple[str, str]:
             lead.tries,
         ) % {"count": lead.tries}
         email = f" <{lead.email}>" if lead.email else ""
-        lines.append(f"- {who}{email}, {tries}")
+        lines.append(f"- {lead.who}{email}, {tries}")
         lines.append("  " + _("Received: %(when)s UTC") % {"when": received})
         lines.append(
             "  " + _("What went wrong: %(error)s") % {"error": lead.last_error}
@@ -184,9 +182,8 @@ def email_new_lead(lead_id: int) -> None:
     recipients = lead.chatbot.notification_recipients()
     if not recipients:
         return
-    who = lead.name or lead.email or lead.phone or str(lead.uuid)
     subject = _("New lead from %(who)s (%(chatbot)s)") % {
-        "who": who,
+        "who": lead.who,
         "chatbot": lead.chatbot.name,
     }
     lines = [
@@ -194,15 +191,7 @@ def email_new_lead(lead_id: int) -> None:
         % {"chatbot": lead.chatbot.name},
         "",
     ]
-    for label, value in (
-        (_("Name"), lead.name),
-        (_("Email"), lead.email),
-        (_("Phone"), lead.phone),
-        (_("Company"), lead.company),
-        (_("Message"), lead.message),
-        *lead.extra_answers(),
-        (_("Page"), lead.page_url),
-    ):
+    for label, value in lead.answers():
         if value:
             lines.append(f"{label}: {value}")
     url = lead_admin_url(lead)

@@ -309,14 +309,7 @@ class LeadDetailView(LeadAdminMixin, TemplateView):
             can_retry=can_retry_leads(self.request.user),
             can_delete=can_delete_leads(self.request.user),
             fields=[
-                (_("Name"), lead.name),
-                (_("Email"), lead.email),
-                (_("Phone"), lead.phone),
-                (_("Company"), lead.company),
-                (_("Message"), lead.message),
-                # A form page's other answers, under their labels.
-                *lead.extra_answers(),
-                (_("Page"), lead.page_url),
+                *lead.answers(),
                 # Where the visit came from, as far as the browser told.
                 *(
                     (label, getattr(lead, name))
