@@ -414,7 +414,24 @@ class DeleteLeadView(LeadAdminMixin, TemplateView):
         return redirect(REPORT_URL)
 
 
-class RetryFailedView(WagtailAdminTemplateMixin, TemplateView):
+class SendingView(WagtailAdminTemplateMixin, TemplateView):
+    """A screen that sends many leads, for those allowed to retry, under
+    Leads in the breadcrumbs."""
+
+    def dispatch(self, request, *args, **kwargs):
+        if not can_retry_leads(request.user):
+            return forbidden(request)
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_breadcrumbs_items(self):
+        return [
+            *self.breadcrumbs_items,
+            {"url": REPORT_URL, "label": _("Leads")},
+            {"url": "", "label": self.page_title},
+        ]
+
+
+class RetryFailedView(SendingView):
     """Retry all failed: confirm with the count, then queue them all. With
     one chatbot holding such leads it goes straight to the confirmation."""
 
@@ -422,11 +439,6 @@ class RetryFailedView(WagtailAdminTemplateMixin, TemplateView):
     header_icon = "rotate"
     page_title = _("Retry all failed leads")
     status = SyncStatus.FAILED
-
-    def dispatch(self, request, *args, **kwargs):
-        if not can_retry_leads(request.user):
-            return forbidden(request)
-        return super().dispatch(request, *args, **kwargs)
 
     @cached_property
     def chatbot(self) -> Chatbot | None:
@@ -449,13 +461,6 @@ class RetryFailedView(WagtailAdminTemplateMixin, TemplateView):
 
     def leads(self):
         return Lead.objects.filter(chatbot=self.chatbot, sync_status=self.status)
-
-    def get_breadcrumbs_items(self):
-        return [
-            *self.breadcrumbs_items,
-            {"url": REPORT_URL, "label": _("Leads")},
-            {"url": "", "label": self.page_title},
-        ]
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -487,7 +492,7 @@ class RetryFailedView(WagtailAdminTemplateMixin, TemplateView):
         ) % {"count": queued, "chatbot": self.chatbot.name}
 
 
-class ReplayView(WagtailAdminTemplateMixin, TemplateView):
+class ReplayView(SendingView):
     """Send again everything the report's filter shows (Failed since a
     date, one chatbot's, …), Synced leads included, after a preview of how
     many and which. Each lead's Idempotency-Key lets the CRM keep one record
@@ -499,11 +504,6 @@ class ReplayView(WagtailAdminTemplateMixin, TemplateView):
     # Leads named in the preview; the count covers the rest.
     PREVIEW = 20
 
-    def dispatch(self, request, *args, **kwargs):
-        if not can_retry_leads(request.user):
-            return forbidden(request)
-        return super().dispatch(request, *args, **kwargs)
-
     def query(self):
         return self.request.POST if self.request.method == "POST" else self.request.GET
 
@@ -511,13 +511,6 @@ class ReplayView(WagtailAdminTemplateMixin, TemplateView):
         query = self.query().copy()
         query.pop("csrfmiddlewaretoken", None)
         return filtered_leads(query)
-
-    def get_breadcrumbs_items(self):
-        return [
-            *self.breadcrumbs_items,
-            {"url": REPORT_URL, "label": _("Leads")},
-            {"url": "", "label": self.page_title},
-        ]
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
