@@ -10,8 +10,10 @@ from playwright.sync_api import expect
 
 from tests.test_browser_widget import (
     CONTRAST,
+    FAILED_SENDS,
     HOSTILE_CSS,
     axe_violations,
+    fail_sends,
     wait_for_status,
 )
 from wagtail_chatbot_crm.forms import LeadForm
@@ -251,28 +253,9 @@ def test_a_page_change_mid_conversation_resumes_it(page, live_server, talk_bot):
     assert visitor_messages(page) == []
 
 
-@pytest.mark.parametrize(
-    ("answer", "words"),
-    [
-        ("network", "the connection failed"),
-        ("429", "Please try again in 30 seconds."),
-        ("500", "Something went wrong."),
-    ],
-)
+@FAILED_SENDS
 def test_a_failed_send_keeps_the_answers(page, live_server, talk_bot, answer, words):
-    def interfere(route):
-        if answer == "network":
-            route.abort()
-        else:
-            route.fulfill(
-                status=int(answer),
-                headers={"Retry-After": "30", "Content-Type": "application/json"},
-                body='{"errors": {"__all__": ["Too many messages."]}}'
-                if answer == "429"
-                else "oops",
-            )
-
-    page.route("**/chatbot/demo/leads/", interfere)
+    fail_sends(page, answer)
     page.goto(f"{live_server.url}/")
     page.get_by_role("button", name="Chat with Demo chatbot").click()
     talk_until_summary(page).click()

@@ -196,7 +196,8 @@ def test_accessibility_check_with_axe(page, live_server, demo_bot):
     assert axe_violations(page) == []
 
 
-@pytest.mark.parametrize(
+# How a send can fail, and words the visitor is told each time.
+FAILED_SENDS = pytest.mark.parametrize(
     ("answer", "words"),
     [
         ("network", "the connection failed"),
@@ -204,7 +205,12 @@ def test_accessibility_check_with_axe(page, live_server, demo_bot):
         ("500", "Something went wrong."),
     ],
 )
-def test_failures_keep_the_visitors_input(page, live_server, demo_bot, answer, words):
+
+
+def fail_sends(page, answer):
+    """Make the lead endpoint fail as ``answer`` says: the network, or a
+    429 (with Retry-After) or 500 answer."""
+
     def interfere(route):
         if answer == "network":
             route.abort()
@@ -218,6 +224,11 @@ def test_failures_keep_the_visitors_input(page, live_server, demo_bot, answer, w
             )
 
     page.route("**/chatbot/demo/leads/", interfere)
+
+
+@FAILED_SENDS
+def test_failures_keep_the_visitors_input(page, live_server, demo_bot, answer, words):
+    fail_sends(page, answer)
     page.goto(f"{live_server.url}/")
     page.get_by_role("button", name="Chat with Demo chatbot").click()
     page.get_by_label("Name (required)").fill("Ada Lovelace")
