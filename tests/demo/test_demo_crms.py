@@ -8,7 +8,7 @@ from django.core.management import call_command
 from django.test import TestCase
 
 from crm_inbox import demo_crms
-from tests.scaleout.servers import free_port
+from tests.scaleout.servers import free_ports
 from wagtail_chatbot_crm import delivery, tasks
 from wagtail_chatbot_crm.crm_fields import load_crm_fields
 from wagtail_chatbot_crm.leads import record_lead
@@ -20,7 +20,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def emulators(settings):
-    settings.DEMO_CRM_PORTS = {"hubspot": free_port(), "zoho": free_port()}
+    settings.DEMO_CRM_PORTS = dict(zip(["hubspot", "zoho"], free_ports(2), strict=True))
     demo_crms.register_demo_presets()
     started = demo_crms.start_emulators()
     yield dict(zip(["hubspot", "zoho"], started, strict=True))

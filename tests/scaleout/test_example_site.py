@@ -15,7 +15,7 @@ import psycopg
 import pytest
 from django.conf import settings
 
-from tests.scaleout.servers import free_port
+from tests.scaleout.servers import free_ports
 
 SITE = Path(__file__).resolve().parents[2] / "example_site"
 
@@ -34,12 +34,13 @@ def site_env():
         for key, value in os.environ.items()
         if not key.startswith(("DJANGO_", "WCC_"))
     }
+    hubspot, zoho = free_ports(2)
     env.update(
         DJANGO_SETTINGS_MODULE="config.settings.dev",
         DATABASE_URL=f"postgres://postgres@127.0.0.1:{port}/{name}",
         REDIS_URL=os.environ["WCC_TEST_REDIS_URL"],
-        DEMO_HUBSPOT_PORT=str(free_port()),
-        DEMO_ZOHO_PORT=str(free_port()),
+        DEMO_HUBSPOT_PORT=str(hubspot),
+        DEMO_ZOHO_PORT=str(zoho),
     )
     yield env
     with psycopg.connect(admin, autocommit=True) as connection:
@@ -63,7 +64,9 @@ def test_the_example_site_runs_on_postgresql_and_redis(site_env):
     # (The shell may first say how many objects it imported.)
     assert checked.stdout.splitlines()[-1].split() == ["postgresql", "RedisHuey"]
     manage(site_env, "migrate", "--noinput", "--verbosity", "0")
-    port = free_port()
+    # A port neither emulator is about to take.
+    taken = {int(site_env["DEMO_HUBSPOT_PORT"]), int(site_env["DEMO_ZOHO_PORT"])}
+    port = next(p for p in free_ports(3) if p not in taken)
     manage(site_env, "seed_demo", "--base-url", f"http://127.0.0.1:{port}")
     demo = subprocess.Popen(
         [sys.executable, "manage.py", "run_demo", f"127.0.0.1:{port}"],
