@@ -4,6 +4,7 @@ the README, every screenshot is shown somewhere, every Python example
 parses, and the README's table of settings is the app's own."""
 
 import ast
+import functools
 import re
 import textwrap
 from pathlib import Path
@@ -27,6 +28,7 @@ def prose(text: str) -> str:
     return re.sub(r"`[^`\n]*`", "", text)
 
 
+@functools.cache
 def anchors(page: Path) -> set[str]:
     """The ids a code host gives the page's headings: lower case, spaces to
     hyphens, punctuation other than hyphens and underscores dropped, and a
@@ -86,9 +88,10 @@ def test_every_screenshot_is_shown_in_the_docs():
 
 def python_examples():
     for page in PAGES:
-        for match in FENCE.finditer(page.read_text()):
+        text = page.read_text()
+        for match in FENCE.finditer(text):
             if match.group(2) == "python":
-                line = page.read_text()[: match.start()].count("\n") + 2
+                line = text[: match.start()].count("\n") + 2
                 yield pytest.param(
                     textwrap.dedent(match.group(3)),
                     id=f"{page.relative_to(ROOT)}:{line}",

@@ -60,13 +60,26 @@ APP_DATA = (
 )
 
 
-def app_files(subdir):
-    """The app's files under subdir (migrations, templates, static, locale)."""
+# The files every sdist has at its top, besides MANIFEST.in.
+PROJECT_FILES = (
+    "PKG-INFO",
+    "pyproject.toml",
+    "setup.cfg",
+    "README.md",
+    "LICENSE",
+    "CHANGELOG.md",
+)
+
+
+def missing_app_files(names):
+    """The app's files under migrations, templates, static and locale that
+    ``names`` lacks."""
     return {
         path.relative_to(ROOT).as_posix()
+        for subdir in ("migrations", "templates", "static", "locale")
         for path in (ROOT / PACKAGE / subdir).rglob("*")
         if path.is_file() and "__pycache__" not in path.parts
-    }
+    } - set(names)
 
 
 @pytest.fixture(scope="module")
@@ -123,20 +136,10 @@ def test_file_names_carry_the_package_version(dists):
 
 
 def test_sdist_contains_the_project_files_and_the_app_data(sdist_names):
-    for expected in (
-        "PKG-INFO",
-        "pyproject.toml",
-        "setup.cfg",
-        "README.md",
-        "LICENSE",
-        "CHANGELOG.md",
-        f"{PACKAGE}/__init__.py",
-        *APP_DATA,
-    ):
+    for expected in (*PROJECT_FILES, f"{PACKAGE}/__init__.py", *APP_DATA):
         assert expected in sdist_names, expected
-    for subdir in ("migrations", "templates", "static", "locale"):
-        missing = app_files(subdir) - sdist_names
-        assert not missing, missing
+    missing = missing_app_files(sdist_names)
+    assert not missing, missing
 
 
 def test_sdist_leaves_out_the_working_copy(sdist_names):
@@ -146,15 +149,7 @@ def test_sdist_leaves_out_the_working_copy(sdist_names):
         assert "__pycache__" not in name, name
     # Only the project's own files: the app, its metadata and the loose files.
     loose = {name for name in sdist_names if "/" not in name}
-    assert loose <= {
-        "PKG-INFO",
-        "pyproject.toml",
-        "setup.cfg",
-        "MANIFEST.in",
-        "README.md",
-        "LICENSE",
-        "CHANGELOG.md",
-    }, loose
+    assert loose <= {*PROJECT_FILES, "MANIFEST.in"}, loose
     folders = {name.split("/")[0] for name in sdist_names if "/" in name}
     assert folders == {PACKAGE, f"{PACKAGE}.egg-info"}, folders
 
@@ -167,9 +162,8 @@ def test_wheel_contains_migrations_templates_and_static_files(wheel):
         *APP_DATA,
     ):
         assert expected in names, expected
-    for subdir in ("migrations", "templates", "static", "locale"):
-        missing = app_files(subdir) - names
-        assert not missing, missing
+    missing = missing_app_files(names)
+    assert not missing, missing
     assert not any(name.startswith(("tests/", "example_site/")) for name in names)
 
 
